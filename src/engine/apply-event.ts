@@ -1,0 +1,184 @@
+import type { EngineEvent, InstanceState } from './types.ts'
+
+/**
+ * The only code that changes instance state. Live processing and recovery (replaying an event
+ * log) both go through it, so they cannot disagree.
+ */
+export function applyEvent(state: InstanceState, event: EngineEvent): void {
+  state.position = event.position + 1
+  switch (event.type) {
+    case 'ProcessInstanceCreated':
+      state.variables[state.key] ??= {}
+      return
+    case 'ProcessInstanceCompleted':
+      state.status = 'completed'
+      state.endedAt = event.at
+      return
+    case 'ProcessInstanceTerminated':
+      state.status = 'terminated'
+      state.endedAt = event.at
+      return
+    case 'ElementActivating':
+      state.elements[event.elementInstanceKey] = {
+        key: event.elementInstanceKey,
+        elementId: event.elementId,
+        flowScopeKey: event.flowScopeKey,
+        phase: 'activating',
+      }
+      return
+    case 'ElementActivated': {
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.phase = 'active'
+      return
+    }
+    case 'ElementCompleting': {
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.phase = 'completing'
+      return
+    }
+    case 'ElementCompleted':
+    case 'ElementTerminated':
+      delete state.elements[event.elementInstanceKey]
+      delete state.variables[event.elementInstanceKey]
+      return
+    case 'SequenceFlowTaken':
+      return
+    case 'JoinTokenArrived': {
+      const id = `${event.flowScopeKey}/${event.gatewayId}`
+      const join = (state.joins[id] ??= {})
+      join[event.flowId] = (join[event.flowId] ?? 0) + 1
+      return
+    }
+    case 'JoinTokensConsumed': {
+      const id = `${event.flowScopeKey}/${event.gatewayId}`
+      const join = state.joins[id]
+      if (!join) return
+      for (const flow of event.flows) {
+        const left = (join[flow] ?? 0) - 1
+        if (left > 0) join[flow] = left
+        else delete join[flow]
+      }
+      if (Object.keys(join).length === 0) delete state.joins[id]
+      return
+    }
+    case 'VariableSet': {
+      const scope = (state.variables[event.scopeKey] ??= {})
+      scope[event.name] = event.value
+      return
+    }
+    case 'JobCreated': {
+      state.jobs[event.jobKey] = {
+        key: event.jobKey,
+        elementInstanceKey: event.elementInstanceKey,
+        elementId: event.elementId,
+        type: event.jobType,
+        retries: event.retries,
+        headers: event.headers,
+        createdAt: event.at,
+      }
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.jobKey = event.jobKey
+      return
+    }
+    case 'JobCompleted':
+    case 'JobCanceled': {
+      const job = state.jobs[event.jobKey]
+      delete state.jobs[event.jobKey]
+      const element = job && state.elements[job.elementInstanceKey]
+      if (element) delete element.jobKey
+      return
+    }
+    case 'JobFailed':
+    case 'JobRetriesUpdated': {
+      const job = state.jobs[event.jobKey]
+      if (job) job.retries = event.retries
+      return
+    }
+    case 'JobErrorThrown': {
+      const job = state.jobs[event.jobKey]
+      if (job) job.retries = 0
+      return
+    }
+    case 'UserTaskCreated': {
+      state.userTasks[event.userTaskKey] = {
+        key: event.userTaskKey,
+        elementInstanceKey: event.elementInstanceKey,
+        elementId: event.elementId,
+        name: event.name ?? null,
+        assignee: event.assignee,
+        candidateUsers: event.candidateUsers,
+        candidateGroups: event.candidateGroups,
+        dueDate: event.dueDate,
+        followUpDate: event.followUpDate,
+        priority: event.priority,
+        formKey: event.formKey,
+        formId: event.formId,
+        createdAt: event.at,
+      }
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.userTaskKey = event.userTaskKey
+      return
+    }
+    case 'UserTaskAssigned': {
+      const task = state.userTasks[event.userTaskKey]
+      if (task) task.assignee = event.assignee
+      return
+    }
+    case 'UserTaskCompleted':
+    case 'UserTaskCanceled': {
+      const task = state.userTasks[event.userTaskKey]
+      delete state.userTasks[event.userTaskKey]
+      const element = task && state.elements[task.elementInstanceKey]
+      if (element) delete element.userTaskKey
+      return
+    }
+    case 'IncidentCreated': {
+      state.incidents[event.incidentKey] = {
+        key: event.incidentKey,
+        elementInstanceKey: event.elementInstanceKey,
+        elementId: event.elementId,
+        errorType: event.errorType,
+        errorMessage: event.errorMessage,
+        jobKey: event.jobKey ?? null,
+        createdAt: event.at,
+      }
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.incident = { key: event.incidentKey, step: event.step }
+      return
+    }
+    case 'IncidentResolved': {
+      delete state.incidents[event.incidentKey]
+      const element = state.elements[event.elementInstanceKey]
+      if (element?.incident?.key === event.incidentKey) delete element.incident
+      return
+    }
+    case 'ChildInstanceCreated': {
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.childInstanceKey = event.childInstanceKey
+      return
+    }
+  }
+}
+
+/** A fresh state document for an instance about to be created. */
+export function emptyInstanceState(init: {
+  key: string
+  processDefinitionKey: string
+  bpmnProcessId: string
+  version: number
+  startedAt: number
+  businessKey?: string
+  parent?: { instanceKey: string; elementInstanceKey: string }
+}): InstanceState {
+  return {
+    ...init,
+    status: 'active',
+    elements: {},
+    variables: {},
+    joins: {},
+    jobs: {},
+    userTasks: {},
+    incidents: {},
+    position: 0,
+  }
+}

@@ -1,0 +1,28 @@
+import type { FlowNodeType } from '../../model/types.ts'
+import { callActivity } from './call-activity.ts'
+import type { ElementBehavior } from './element-behavior.ts'
+import { endEvent } from './end-event.ts'
+import { jobTask } from './job-task.ts'
+import { passThrough } from './pass-through.ts'
+import { scriptTask } from './script-task.ts'
+import { subProcess } from './sub-process.ts'
+import { userTask } from './user-task.ts'
+
+/** One behaviour per executable element type; the type checker insists every type has one. */
+export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> = {
+  startEvent: passThrough('all-true'),
+  endEvent,
+  intermediateThrowEvent: passThrough('all-true'),
+  serviceTask: jobTask,
+  sendTask: jobTask,
+  businessRuleTask: jobTask,
+  scriptTask,
+  userTask,
+  manualTask: passThrough('all-true'),
+  task: passThrough('all-true'),
+  exclusiveGateway: passThrough('first-true'),
+  parallelGateway: passThrough('all'),
+  inclusiveGateway: passThrough('all-true'),
+  subProcess,
+  callActivity,
+}

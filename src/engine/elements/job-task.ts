@@ -1,0 +1,49 @@
+import { IncidentErrorTypes } from '../types.ts'
+import type { ElementBehavior } from './element-behavior.ts'
+
+/**
+ * Service, send, business rule and non-FEEL script tasks: the element waits for a job of the
+ * model's type to be completed by a worker.
+ */
+export const jobTask: ElementBehavior = {
+  outgoing: 'all-true',
+  onActivated(step, element, node) {
+    const job = node.job
+    if (!job) throw new Error(`element ${node.id} has no job definition`)
+    const type = step.stringAttribute(element, job.type, 'the job type')
+    if (!type.ok) return
+    if (!type.value) {
+      step.raiseIncident(
+        element,
+        IncidentErrorTypes.extractValue,
+        `the job type of '${node.id}' evaluated to an empty value; set zeebe:taskDefinition type`,
+        'activate',
+      )
+      return
+    }
+    const retriesValue = step.attribute(element, job.retries, 'the job retries')
+    if (!retriesValue.ok) return
+    const retries = Number(retriesValue.value)
+    if (!Number.isInteger(retries) || retries < 0) {
+      step.raiseIncident(
+        element,
+        IncidentErrorTypes.extractValue,
+        `the job retries of '${node.id}' must be a whole number >= 0 but was ${JSON.stringify(retriesValue.value)}`,
+        'activate',
+      )
+      return
+    }
+    step.emit({
+      type: 'JobCreated',
+      jobKey: step.ctx.nextKey(),
+      elementInstanceKey: element.key,
+      elementId: node.id,
+      jobType: type.value,
+      retries,
+      headers: job.headers,
+    })
+  },
+  onTerminate(step, element) {
+    if (element.jobKey) step.emit({ type: 'JobCanceled', jobKey: element.jobKey })
+  },
+}

@@ -1,0 +1,515 @@
+/**
+ * One command's processing: an agenda of element steps run to quiescence against one instance's
+ * state. Every change goes through `emit` (event -> applyEvent), so the events returned are
+ * exactly what happened.
+ */
+import type { AttributeValue, CompiledExpression, FeelResult } from '../feel/types.ts'
+import type { ExecutableProcess, FlowNode, SequenceFlow, VariableMapping } from '../model/types.ts'
+import { applyEvent } from './apply-event.ts'
+import {
+  parseTarget,
+  propagationScope,
+  setAtPath,
+  toJson,
+  visibleVariables,
+} from './behaviors/variables.ts'
+import { elementBehaviors } from './elements/index.ts'
+import type {
+  Command,
+  Effect,
+  ElementInstanceState,
+  EngineContext,
+  EngineEvent,
+  EngineEventBody,
+  IncidentErrorType,
+  IncidentRef,
+  InstanceState,
+  JsonValue,
+  Key,
+  Variables,
+} from './types.ts'
+import { IncidentErrorTypes } from './types.ts'
+
+type AgendaItem =
+  | { readonly kind: 'activate'; readonly nodeId: string; readonly flowScopeKey: Key }
+  | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
+  | { readonly kind: 'scope'; readonly scopeKey: Key }
+
+/** A value, or an incident already raised (the caller stops). */
+export type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false }
+
+export class Step {
+  readonly events: EngineEvent[] = []
+  readonly effects: Effect[] = []
+  private readonly agenda: AgendaItem[] = []
+  /** Index of the next agenda item to run; items before it are done. */
+  private head = 0
+  private readonly at: number
+
+  constructor(
+    readonly state: InstanceState,
+    readonly process: ExecutableProcess,
+    readonly ctx: EngineContext,
+  ) {
+    this.at = ctx.now()
+  }
+
+  now(): number {
+    return this.at
+  }
+
+  emit(body: EngineEventBody): void {
+    const event = { ...body, position: this.state.position, at: this.at } as EngineEvent
+    this.ctx.observe?.(this.state, event)
+    applyEvent(this.state, event)
+    this.events.push(event)
+  }
+
+  command(command: Command): void {
+    this.effects.push({ type: 'command', command })
+  }
+
+  node(elementId: string): FlowNode {
+    const node = this.process.nodes.get(elementId)
+    if (!node) throw new Error(`element ${elementId} is not in process ${this.process.id}`)
+    return node
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The agenda
+
+  enqueueActivate(nodeId: string, flowScopeKey: Key): void {
+    this.agenda.push({ kind: 'activate', nodeId, flowScopeKey })
+  }
+
+  enqueueComplete(elementInstanceKey: Key): void {
+    this.agenda.push({ kind: 'complete', elementInstanceKey })
+  }
+
+  /** Runs queued steps until nothing is left; inclusive joins are re-checked when it drains. */
+  run(): void {
+    for (;;) {
+      while (this.head < this.agenda.length) {
+        const item = this.agenda[this.head++] as AgendaItem
+        if (this.state.status !== 'active') break
+        switch (item.kind) {
+          case 'activate':
+            this.activate(item.nodeId, item.flowScopeKey)
+            break
+          case 'complete':
+            this.complete(item.elementInstanceKey)
+            break
+          case 'scope':
+            this.checkScope(item.scopeKey)
+            break
+        }
+      }
+      this.agenda.length = 0
+      this.head = 0
+      if (this.state.status !== 'active' || !this.fireReadyInclusiveJoins()) return
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Element life cycle
+
+  private activate(nodeId: string, flowScopeKey: Key): void {
+    const node = this.node(nodeId)
+    const key = this.ctx.nextKey()
+    this.emit({
+      type: 'ElementActivating',
+      elementInstanceKey: key,
+      elementId: nodeId,
+      elementType: node.type,
+      flowScopeKey,
+    })
+    this.runActivation(key)
+  }
+
+  /** Input mappings, then the element's own behaviour. Also the retry of an activation incident. */
+  runActivation(elementInstanceKey: Key): void {
+    const element = this.state.elements[elementInstanceKey]
+    if (!element) return
+    const node = this.node(element.elementId)
+    const inputs = node.ioMapping?.inputs
+    if (inputs && inputs.length > 0) {
+      if (!this.applyInputs(element, node, inputs)) return
+    }
+    this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
+    elementBehaviors[node.type].onActivated(this, element, node)
+  }
+
+  private complete(elementInstanceKey: Key): void {
+    const element = this.state.elements[elementInstanceKey]
+    if (!element || element.phase === 'completing') return
+    this.emit({ type: 'ElementCompleting', elementInstanceKey, elementId: element.elementId })
+    this.runCompletion(elementInstanceKey)
+  }
+
+  /** Output mappings, choosing the outgoing flows, then leaving. Also the retry of an incident. */
+  runCompletion(elementInstanceKey: Key): void {
+    const element = this.state.elements[elementInstanceKey]
+    if (!element) return
+    const node = this.node(element.elementId)
+    const outputs = node.ioMapping?.outputs
+    if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
+    const flows = this.selectOutgoing(element, node)
+    if (!flows) return
+    this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+    for (const flow of flows) this.takeFlow(flow, element.flowScopeKey)
+    if (flows.length === 0) this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
+  }
+
+  private selectOutgoing(element: ElementInstanceState, node: FlowNode): SequenceFlow[] | undefined {
+    const flows = node.outgoing.map((id) => this.flow(id))
+    if (flows.length === 0) return flows
+    switch (elementBehaviors[node.type].outgoing) {
+      case 'all':
+        return flows
+      case 'first-true': {
+        for (const flow of flows) {
+          if (flow.id === node.defaultFlow) continue
+          if (!flow.condition) return [flow]
+          const result = this.evaluateCondition(element, flow)
+          if (result === undefined) return undefined
+          if (result) return [flow]
+        }
+        if (node.defaultFlow) return [this.flow(node.defaultFlow)]
+        this.raiseIncident(
+          element,
+          IncidentErrorTypes.condition,
+          `no outgoing sequence flow of gateway '${node.id}' has a condition that is true, and it has no default flow; add a default flow or change the conditions`,
+          'complete',
+        )
+        return undefined
+      }
+      case 'all-true': {
+        const taken: SequenceFlow[] = []
+        let conditional = 0
+        for (const flow of flows) {
+          if (flow.id === node.defaultFlow) continue
+          if (!flow.condition) {
+            taken.push(flow)
+            continue
+          }
+          conditional++
+          const result = this.evaluateCondition(element, flow)
+          if (result === undefined) return undefined
+          if (result) taken.push(flow)
+        }
+        if (taken.length === 0 && node.defaultFlow) return [this.flow(node.defaultFlow)]
+        if (taken.length === 0 && conditional > 0 && node.type === 'inclusiveGateway') {
+          this.raiseIncident(
+            element,
+            IncidentErrorTypes.condition,
+            `no outgoing sequence flow of gateway '${node.id}' has a condition that is true, and it has no default flow; add a default flow or change the conditions`,
+            'complete',
+          )
+          return undefined
+        }
+        return taken
+      }
+    }
+  }
+
+  private evaluateCondition(element: ElementInstanceState, flow: SequenceFlow): boolean | undefined {
+    const condition = flow.condition as CompiledExpression
+    const result = condition.evaluate(visibleVariables(this.state, element.key))
+    if (!result.ok) {
+      this.raiseIncident(
+        element,
+        IncidentErrorTypes.condition,
+        `the condition of sequence flow '${flow.id}' failed: ${result.error}`,
+        'complete',
+      )
+      return undefined
+    }
+    if (result.value === true) return true
+    if (result.value === false || result.value === null) return false
+    this.raiseIncident(
+      element,
+      IncidentErrorTypes.condition,
+      `the condition '${condition.source}' of sequence flow '${flow.id}' must be a boolean but was ${JSON.stringify(toJson(result.value))}`,
+      'complete',
+    )
+    return undefined
+  }
+
+  private flow(id: string): SequenceFlow {
+    const flow = this.process.flows.get(id)
+    if (!flow) throw new Error(`sequence flow ${id} is not in process ${this.process.id}`)
+    return flow
+  }
+
+  private takeFlow(flow: SequenceFlow, flowScopeKey: Key): void {
+    this.emit({
+      type: 'SequenceFlowTaken',
+      flowId: flow.id,
+      sourceId: flow.sourceRef,
+      targetId: flow.targetRef,
+      flowScopeKey,
+    })
+    const target = this.node(flow.targetRef)
+    const joining =
+      target.incoming.length > 1 &&
+      (target.type === 'parallelGateway' || target.type === 'inclusiveGateway')
+    if (!joining) {
+      this.enqueueActivate(target.id, flowScopeKey)
+      return
+    }
+    this.emit({ type: 'JoinTokenArrived', gatewayId: target.id, flowId: flow.id, flowScopeKey })
+    if (target.type === 'parallelGateway') {
+      const join = this.state.joins[`${flowScopeKey}/${target.id}`] ?? {}
+      if (target.incoming.every((id) => (join[id] ?? 0) > 0)) this.fireJoin(target, flowScopeKey)
+    }
+    // Inclusive joins fire when the agenda drains and no token can still reach them.
+  }
+
+  private fireJoin(gateway: FlowNode, flowScopeKey: Key): void {
+    const join = this.state.joins[`${flowScopeKey}/${gateway.id}`] ?? {}
+    const flows = gateway.incoming.filter((id) => (join[id] ?? 0) > 0)
+    this.emit({ type: 'JoinTokensConsumed', gatewayId: gateway.id, flowScopeKey, flows })
+    this.enqueueActivate(gateway.id, flowScopeKey)
+  }
+
+  /** Fires every waiting inclusive join that no token can reach any more. */
+  private fireReadyInclusiveJoins(): boolean {
+    let fired = false
+    for (const id of Object.keys(this.state.joins)) {
+      const slash = id.lastIndexOf('/')
+      const flowScopeKey = id.slice(0, slash)
+      const gateway = this.node(id.slice(slash + 1))
+      if (gateway.type !== 'inclusiveGateway') continue
+      const sources = this.process.inclusiveJoinSources.get(gateway.id)
+      if (sources && this.tokenCanReach(flowScopeKey, gateway.id, sources)) continue
+      this.fireJoin(gateway, flowScopeKey)
+      fired = true
+    }
+    return fired
+  }
+
+  private tokenCanReach(flowScopeKey: Key, gatewayId: string, sources: ReadonlySet<string>): boolean {
+    for (const element of Object.values(this.state.elements)) {
+      if (element.flowScopeKey === flowScopeKey && sources.has(element.elementId)) return true
+    }
+    const prefix = `${flowScopeKey}/`
+    for (const id of Object.keys(this.state.joins)) {
+      if (!id.startsWith(prefix)) continue
+      const other = id.slice(prefix.length)
+      if (other !== gatewayId && sources.has(other)) return true
+    }
+    return false
+  }
+
+  /** Completes a scope (subprocess or the process) when nothing is left running in it. */
+  private checkScope(scopeKey: Key): void {
+    for (const element of Object.values(this.state.elements)) {
+      if (element.flowScopeKey === scopeKey) return
+    }
+    const prefix = `${scopeKey}/`
+    for (const id of Object.keys(this.state.joins)) if (id.startsWith(prefix)) return
+    for (let i = this.head; i < this.agenda.length; i++) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate' && item.flowScopeKey === scopeKey) return
+    }
+    if (scopeKey === this.state.key) {
+      this.completeInstance()
+      return
+    }
+    const scope = this.state.elements[scopeKey]
+    if (scope && scope.phase === 'active') this.complete(scopeKey)
+  }
+
+  completeInstance(): void {
+    this.emit({ type: 'ProcessInstanceCompleted' })
+    const parent = this.state.parent
+    if (parent) {
+      this.command({
+        type: 'CompleteCallActivity',
+        instanceKey: parent.instanceKey,
+        elementInstanceKey: parent.elementInstanceKey,
+        variables: { ...this.state.variables[this.state.key] },
+      })
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Termination
+
+  /** Terminates every element instance in the scope (innermost first) and drops its join tokens. */
+  terminateChildren(scopeKey: Key, except?: Key): void {
+    for (const element of Object.values(this.state.elements)) {
+      if (element.key === except) continue
+      if (element.flowScopeKey === scopeKey && this.state.elements[element.key]) {
+        this.terminateElement(element)
+      }
+    }
+    const prefix = `${scopeKey}/`
+    for (const [id, join] of Object.entries(this.state.joins)) {
+      if (!id.startsWith(prefix)) continue
+      this.emit({
+        type: 'JoinTokensConsumed',
+        gatewayId: id.slice(prefix.length),
+        flowScopeKey: scopeKey,
+        flows: Object.entries(join).flatMap(([flow, count]) => Array<string>(count).fill(flow)),
+      })
+    }
+    for (let i = this.agenda.length - 1; i >= this.head; i--) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate' && item.flowScopeKey === scopeKey) this.agenda.splice(i, 1)
+    }
+  }
+
+  terminateElement(element: ElementInstanceState): void {
+    this.terminateChildren(element.key)
+    const node = this.node(element.elementId)
+    elementBehaviors[node.type].onTerminate?.(this, element, node)
+    if (element.incident) {
+      this.emit({
+        type: 'IncidentResolved',
+        incidentKey: element.incident.key,
+        elementInstanceKey: element.key,
+      })
+    }
+    this.emit({ type: 'ElementTerminated', elementInstanceKey: element.key, elementId: node.id })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Variables and expressions
+
+  variablesAt(scopeKey: Key): Variables {
+    return visibleVariables(this.state, scopeKey)
+  }
+
+  setLocal(scopeKey: Key, name: string, value: JsonValue): void {
+    const scope = this.state.variables[scopeKey]
+    const created = scope === undefined || !Object.hasOwn(scope, name)
+    this.emit({ type: 'VariableSet', scopeKey, name, value, created })
+  }
+
+  /** Sets a variable where it already lives (nearest scope outwards), else on the instance. */
+  setPropagated(fromScopeKey: Key, name: string, value: JsonValue): void {
+    this.setLocal(propagationScope(this.state, fromScopeKey, name), name, value)
+  }
+
+  /**
+   * Variables a job, user task, script or called instance completed with: local to the element
+   * when it has output mappings (they pick what leaves), propagated outwards otherwise.
+   */
+  setCompletionVariables(element: ElementInstanceState, node: FlowNode, variables: Variables): void {
+    const local = (node.ioMapping?.outputs.length ?? 0) > 0
+    for (const [name, value] of Object.entries(variables)) {
+      if (local) this.setLocal(element.key, name, value)
+      else this.setPropagated(element.flowScopeKey, name, value)
+    }
+  }
+
+  private applyInputs(element: ElementInstanceState, node: FlowNode, inputs: readonly VariableMapping[]): boolean {
+    for (const mapping of inputs) {
+      const result = mapping.source.evaluate(this.variablesAt(element.key))
+      if (!result.ok) {
+        this.raiseIncident(
+          element,
+          IncidentErrorTypes.ioMapping,
+          `input mapping '${mapping.source.source}' -> '${mapping.target}' of '${node.id}' failed: ${result.error}`,
+          'activate',
+        )
+        return false
+      }
+      const target = parseTarget(mapping.target)
+      if (!target) continue
+      const current = this.state.variables[element.key]?.[target.name]
+      this.setLocal(element.key, target.name, setAtPath(current, target.path, toJson(result.value)))
+    }
+    return true
+  }
+
+  private applyOutputs(element: ElementInstanceState, node: FlowNode, outputs: readonly VariableMapping[]): boolean {
+    const values: { name: string; path: string[]; value: JsonValue }[] = []
+    const variables = this.variablesAt(element.key)
+    for (const mapping of outputs) {
+      const result = mapping.source.evaluate(variables)
+      if (!result.ok) {
+        this.raiseIncident(
+          element,
+          IncidentErrorTypes.ioMapping,
+          `output mapping '${mapping.source.source}' -> '${mapping.target}' of '${node.id}' failed: ${result.error}`,
+          'complete',
+        )
+        return false
+      }
+      const target = parseTarget(mapping.target)
+      if (target) values.push({ ...target, value: toJson(result.value) })
+    }
+    const outer = element.flowScopeKey
+    for (const { name, path, value } of values) {
+      const scope = propagationScope(this.state, outer, name)
+      const current = path.length > 0 ? this.state.variables[scope]?.[name] : undefined
+      this.setLocal(scope, name, setAtPath(current, path, value))
+    }
+    return true
+  }
+
+  /** Evaluates a FEEL expression for an element; a failure raises an incident. */
+  evaluate(
+    element: ElementInstanceState,
+    expression: CompiledExpression,
+    what: string,
+    step: IncidentRef['step'] = 'activate',
+  ): Evaluated<unknown> {
+    const result: FeelResult = expression.evaluate(this.variablesAt(element.key))
+    if (result.ok) return { ok: true, value: result.value }
+    this.raiseIncident(
+      element,
+      IncidentErrorTypes.expression,
+      `${what} of '${element.elementId}' failed: ${result.error}`,
+      step,
+    )
+    return { ok: false }
+  }
+
+  /** Evaluates a literal-or-FEEL attribute; a literal is its text. */
+  attribute(element: ElementInstanceState, value: AttributeValue, what: string): Evaluated<unknown> {
+    if (value.kind === 'literal') return { ok: true, value: value.value }
+    return this.evaluate(element, value.expression, what)
+  }
+
+  /** Like `attribute`, but the value must be a string (or null when `optional`). */
+  stringAttribute(
+    element: ElementInstanceState,
+    value: AttributeValue | undefined,
+    what: string,
+  ): Evaluated<string | null> {
+    if (value === undefined) return { ok: true, value: null }
+    const result = this.attribute(element, value, what)
+    if (!result.ok) return result
+    if (result.value === null || typeof result.value === 'string') return { ok: true, value: result.value }
+    if (typeof result.value === 'number') return { ok: true, value: String(result.value) }
+    this.raiseIncident(
+      element,
+      IncidentErrorTypes.extractValue,
+      `${what} of '${element.elementId}' must be a string but was ${JSON.stringify(toJson(result.value))}`,
+      'activate',
+    )
+    return { ok: false }
+  }
+
+  raiseIncident(
+    element: ElementInstanceState,
+    errorType: IncidentErrorType,
+    errorMessage: string,
+    step: IncidentRef['step'],
+    jobKey?: Key,
+  ): void {
+    this.emit({
+      type: 'IncidentCreated',
+      incidentKey: this.ctx.nextKey(),
+      elementInstanceKey: element.key,
+      elementId: element.elementId,
+      errorType,
+      errorMessage,
+      step,
+      ...(jobKey === undefined ? {} : { jobKey }),
+    })
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * The engine core's vocabulary: instance state, commands (imperative, what someone asks for) and
+ * events (past tense, what happened). Everything here is plain JSON so it can be stored as is.
+ */
+
+/** Keys are decimal strings of safe integers (Camunda style), unique within one database. */
+export type Key = string
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type Variables = Record<string, JsonValue>
+
+export const InstanceStates = {
+  active: 'active',
+  completed: 'completed',
+  terminated: 'terminated',
+} as const
+export type InstanceStatus = (typeof InstanceStates)[keyof typeof InstanceStates]
+
+/** Where an element instance is in its life cycle. */
+export type ElementPhase = 'activating' | 'active' | 'completing'
+
+/** An incident blocks one element instance at the step that failed, until it is resolved. */
+export interface IncidentRef {
+  readonly key: Key
+  /** Which step is retried on resolution. */
+  readonly step: 'activate' | 'complete' | 'job' | 'child'
+}
+
+export interface ElementInstanceState {
+  readonly key: Key
+  readonly elementId: string
+  /** Key of the enclosing scope: the process instance key or a subprocess element instance key. */
+  readonly flowScopeKey: Key
+  phase: ElementPhase
+  jobKey?: Key
+  userTaskKey?: Key
+  childInstanceKey?: Key
+  incident?: IncidentRef
+}
+
+export interface JobState {
+  readonly key: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly type: string
+  retries: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly createdAt: number
+}
+
+export interface UserTaskState {
+  readonly key: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly name: string | null
+  assignee: string | null
+  readonly candidateUsers: readonly string[]
+  readonly candidateGroups: readonly string[]
+  readonly dueDate: string | null
+  readonly followUpDate: string | null
+  readonly priority: number
+  readonly formKey: string | null
+  readonly formId: string | null
+  readonly createdAt: number
+}
+
+export interface IncidentState {
+  readonly key: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly errorType: string
+  readonly errorMessage: string
+  readonly jobKey: Key | null
+  readonly createdAt: number
+}
+
+/** The state document of one process instance (stored as JSON, versioned). */
+export interface InstanceState {
+  readonly key: Key
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  status: InstanceStatus
+  readonly startedAt: number
+  endedAt?: number
+  readonly businessKey?: string
+  readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
+  /** Active element instances by key. */
+  elements: Record<Key, ElementInstanceState>
+  /** Variables by scope key (the instance key is the root scope). */
+  variables: Record<Key, Variables>
+  /** Tokens waiting at joining gateways: `${flowScopeKey}/${gatewayId}` -> flow id -> count. */
+  joins: Record<string, Record<string, number>>
+  jobs: Record<Key, JobState>
+  userTasks: Record<Key, UserTaskState>
+  /** Open incidents by key. */
+  incidents: Record<Key, IncidentState>
+  /** Number of events this instance has produced (the next event's position). */
+  position: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+export type Command =
+  | {
+      readonly type: 'CreateInstance'
+      readonly instanceKey: Key
+      readonly processDefinitionKey: Key
+      readonly variables?: Variables
+      readonly businessKey?: string
+      readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
+    }
+  | { readonly type: 'CompleteJob'; readonly instanceKey: Key; readonly jobKey: Key; readonly variables?: Variables }
+  | {
+      readonly type: 'FailJob'
+      readonly instanceKey: Key
+      readonly jobKey: Key
+      readonly retries: number
+      readonly errorMessage: string
+      readonly retryBackoffMs?: number
+    }
+  | {
+      readonly type: 'ThrowJobError'
+      readonly instanceKey: Key
+      readonly jobKey: Key
+      readonly errorCode: string
+      readonly errorMessage?: string
+      readonly variables?: Variables
+    }
+  | {
+      readonly type: 'CompleteUserTask'
+      readonly instanceKey: Key
+      readonly userTaskKey: Key
+      readonly variables?: Variables
+    }
+  | {
+      readonly type: 'AssignUserTask'
+      readonly instanceKey: Key
+      readonly userTaskKey: Key
+      readonly assignee: string | null
+    }
+  | {
+      readonly type: 'SetVariables'
+      readonly instanceKey: Key
+      /** Scope key; the instance key for process variables. */
+      readonly scopeKey: Key
+      readonly variables: Variables
+      readonly local?: boolean
+    }
+  | {
+      readonly type: 'CancelInstance'
+      readonly instanceKey: Key
+      /** Set when a parent cancels the instance it called (a called instance cannot be cancelled alone). */
+      readonly byParent?: boolean
+    }
+  | {
+      readonly type: 'ResolveIncident'
+      readonly instanceKey: Key
+      readonly incidentKey: Key
+      /** For a job incident: the retries the job gets again (default 1). */
+      readonly jobRetries?: number
+    }
+  | {
+      /** Sent by a child instance to its parent when it completes. */
+      readonly type: 'CompleteCallActivity'
+      readonly instanceKey: Key
+      readonly elementInstanceKey: Key
+      readonly variables: Variables
+    }
+
+export type CommandType = Command['type']
+
+/** A command the engine refuses (unknown job, wrong state...): nothing changes. */
+export interface Rejection {
+  readonly rejected: true
+  /** An error code of the catalogue in src/errors.ts. */
+  readonly code: string
+  readonly message: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+interface EventBase {
+  /** Position within the instance's event log, from 0. */
+  position: number
+  /** Milliseconds since the epoch, from ctx.clock. */
+  at: number
+}
+
+export type EngineEventBody =
+  | {
+      readonly type: 'ProcessInstanceCreated'
+      readonly processDefinitionKey: Key
+      readonly bpmnProcessId: string
+      readonly version: number
+      readonly businessKey?: string
+      readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
+    }
+  | { readonly type: 'ProcessInstanceCompleted' }
+  | { readonly type: 'ProcessInstanceTerminated' }
+  | {
+      readonly type: 'ElementActivating'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly elementType: string
+      readonly flowScopeKey: Key
+    }
+  | { readonly type: 'ElementActivated'; readonly elementInstanceKey: Key; readonly elementId: string }
+  | { readonly type: 'ElementCompleting'; readonly elementInstanceKey: Key; readonly elementId: string }
+  | { readonly type: 'ElementCompleted'; readonly elementInstanceKey: Key; readonly elementId: string }
+  | { readonly type: 'ElementTerminated'; readonly elementInstanceKey: Key; readonly elementId: string }
+  | {
+      readonly type: 'SequenceFlowTaken'
+      readonly flowId: string
+      readonly sourceId: string
+      readonly targetId: string
+      readonly flowScopeKey: Key
+    }
+  | {
+      /** A token arrived at a joining gateway and waits there. */
+      readonly type: 'JoinTokenArrived'
+      readonly gatewayId: string
+      readonly flowId: string
+      readonly flowScopeKey: Key
+    }
+  | {
+      /** A joining gateway fired: its waiting tokens are consumed. */
+      readonly type: 'JoinTokensConsumed'
+      readonly gatewayId: string
+      readonly flowScopeKey: Key
+      readonly flows: readonly string[]
+    }
+  | {
+      readonly type: 'VariableSet'
+      readonly scopeKey: Key
+      readonly name: string
+      readonly value: JsonValue
+      /** True when the variable did not exist in that scope before. */
+      readonly created: boolean
+    }
+  | {
+      readonly type: 'JobCreated'
+      readonly jobKey: Key
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly jobType: string
+      readonly retries: number
+      readonly headers: Readonly<Record<string, string>>
+    }
+  | { readonly type: 'JobCompleted'; readonly jobKey: Key }
+  | {
+      readonly type: 'JobFailed'
+      readonly jobKey: Key
+      readonly retries: number
+      readonly errorMessage: string
+      readonly retryBackoffMs: number
+    }
+  | { readonly type: 'JobRetriesUpdated'; readonly jobKey: Key; readonly retries: number }
+  | { readonly type: 'JobErrorThrown'; readonly jobKey: Key; readonly errorCode: string; readonly errorMessage: string }
+  | { readonly type: 'JobCanceled'; readonly jobKey: Key }
+  | {
+      readonly type: 'UserTaskCreated'
+      readonly userTaskKey: Key
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly name?: string
+      readonly assignee: string | null
+      readonly candidateUsers: readonly string[]
+      readonly candidateGroups: readonly string[]
+      readonly dueDate: string | null
+      readonly followUpDate: string | null
+      readonly priority: number
+      readonly formKey: string | null
+      readonly formId: string | null
+    }
+  | { readonly type: 'UserTaskAssigned'; readonly userTaskKey: Key; readonly assignee: string | null }
+  | { readonly type: 'UserTaskCompleted'; readonly userTaskKey: Key; readonly variables: Variables }
+  | { readonly type: 'UserTaskCanceled'; readonly userTaskKey: Key }
+  | {
+      readonly type: 'IncidentCreated'
+      readonly incidentKey: Key
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly errorType: IncidentErrorType
+      readonly errorMessage: string
+      readonly step: IncidentRef['step']
+      readonly jobKey?: Key
+    }
+  | { readonly type: 'IncidentResolved'; readonly incidentKey: Key; readonly elementInstanceKey: Key }
+  | {
+      readonly type: 'ChildInstanceCreated'
+      readonly elementInstanceKey: Key
+      readonly childInstanceKey: Key
+      readonly bpmnProcessId: string
+    }
+
+export type EngineEvent = EngineEventBody & EventBase
+export type EngineEventType = EngineEvent['type']
+
+export const IncidentErrorTypes = {
+  expression: 'EXPRESSION_EVALUATION_ERROR',
+  condition: 'CONDITION_ERROR',
+  jobNoRetries: 'JOB_NO_RETRIES',
+  unhandledError: 'UNHANDLED_ERROR_EVENT',
+  calledElement: 'CALLED_ELEMENT_ERROR',
+  ioMapping: 'IO_MAPPING_ERROR',
+  extractValue: 'EXTRACT_VALUE_ERROR',
+} as const
+export type IncidentErrorType = (typeof IncidentErrorTypes)[keyof typeof IncidentErrorTypes]
+
+/** Something the runtime must do after (or within) the commit of a command's events. */
+export type Effect = {
+  /** Another command for another instance (call activities), processed in the same batch. */
+  readonly type: 'command'
+  readonly command: Command
+}
+
+/** What the outside world provides to the pure core. */
+export interface EngineContext {
+  /**
+   * Called with every event just before it is applied, while the state still shows what it
+   * changes. The runtime derives its table rows (jobs, tasks, incidents) here.
+   */
+  observe?(state: InstanceState, event: EngineEvent): void
+  /** Current time in ms since the epoch (virtual in tests and simulation). */
+  now(): number
+  /** A fresh unique key. */
+  nextKey(): Key
+  /** Looks up a deployed process: by definition key, or the latest version of a BPMN process id. */
+  processByKey(processDefinitionKey: Key): DeployedProcess | undefined
+  latestProcess(bpmnProcessId: string): DeployedProcess | undefined
+}
+
+export interface DeployedProcess {
+  readonly key: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly process: import('../model/types.ts').ExecutableProcess
+}
+
+export interface ProcessResult {
+  readonly events: readonly EngineEvent[]
+  readonly effects: readonly Effect[]
+}

@@ -1,0 +1,148 @@
+/**
+ * The executable model: what the compiler (src/model/compile.ts) makes of a BPMN file after it
+ * has been parsed and validated. Frozen, with every FEEL expression already compiled, so the
+ * engine never parses anything while it runs.
+ */
+import type { AttributeValue, CompiledExpression } from '../feel/types.ts'
+
+/** The flow node types Baton executes. Validation rejects any other BPMN element. */
+export const FlowNodeTypes = {
+  startEvent: 'startEvent',
+  endEvent: 'endEvent',
+  intermediateThrowEvent: 'intermediateThrowEvent',
+  serviceTask: 'serviceTask',
+  sendTask: 'sendTask',
+  scriptTask: 'scriptTask',
+  businessRuleTask: 'businessRuleTask',
+  userTask: 'userTask',
+  manualTask: 'manualTask',
+  task: 'task',
+  exclusiveGateway: 'exclusiveGateway',
+  parallelGateway: 'parallelGateway',
+  inclusiveGateway: 'inclusiveGateway',
+  subProcess: 'subProcess',
+  callActivity: 'callActivity',
+} as const
+export type FlowNodeType = (typeof FlowNodeTypes)[keyof typeof FlowNodeTypes]
+
+/** One `zeebe:input` or `zeebe:output`: a FEEL source evaluated into a (possibly dotted) target. */
+export interface VariableMapping {
+  readonly source: CompiledExpression
+  /** Variable name, or a dotted path (`customer.address.city`) that builds nested contexts. */
+  readonly target: string
+}
+
+export interface IoMapping {
+  readonly inputs: readonly VariableMapping[]
+  readonly outputs: readonly VariableMapping[]
+}
+
+/** What makes a task a job for a worker (`zeebe:taskDefinition` + `zeebe:taskHeaders`). */
+export interface JobDefinition {
+  readonly type: AttributeValue
+  /** Retries as written in the model (default "3"); may be FEEL. */
+  readonly retries: AttributeValue
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** `zeebe:userTask` and its companions. Absent attributes are undefined. */
+export interface UserTaskDefinition {
+  readonly assignee?: AttributeValue
+  /** A comma-separated literal or a FEEL list of strings. */
+  readonly candidateUsers?: AttributeValue
+  readonly candidateGroups?: AttributeValue
+  readonly dueDate?: AttributeValue
+  readonly followUpDate?: AttributeValue
+  readonly priority?: AttributeValue
+  /** `zeebe:formDefinition formKey` (embedded/linked form key). */
+  readonly formKey?: string
+  /** `zeebe:formDefinition formId` (a deployed form's id). */
+  readonly formId?: string
+  /** An embedded form-js schema (`zeebe:userTaskForm`) referenced by formKey `camunda-forms:bpmn:ID`. */
+  readonly formSchema?: string
+  readonly externalReference?: AttributeValue
+}
+
+export interface CalledElementDefinition {
+  /** The called process id; may be FEEL. */
+  readonly processId: AttributeValue
+  readonly propagateAllChildVariables: boolean
+  readonly propagateAllParentVariables: boolean
+}
+
+export interface ScriptDefinition {
+  /** `zeebe:script expression`: FEEL evaluated in the engine. */
+  readonly expression: CompiledExpression
+  readonly resultVariable: string
+}
+
+export interface FlowNode {
+  readonly id: string
+  readonly name?: string
+  readonly type: FlowNodeType
+  /** Id of the enclosing scope: the process id, or the id of the embedded subprocess. */
+  readonly scopeId: string
+  /** Ids of incoming sequence flows, in document order. */
+  readonly incoming: readonly string[]
+  /** Ids of outgoing sequence flows, in document order. */
+  readonly outgoing: readonly string[]
+  /** Default flow id (exclusive/inclusive gateways and activities). */
+  readonly defaultFlow?: string
+  readonly ioMapping?: IoMapping
+  /** Service, send, business rule (job flavour) and non-FEEL script tasks. */
+  readonly job?: JobDefinition
+  readonly script?: ScriptDefinition
+  readonly userTask?: UserTaskDefinition
+  readonly calledElement?: CalledElementDefinition
+  /** For an end event: `terminate` for a terminate end event. */
+  readonly eventDefinition?: { readonly type: 'terminate' }
+  /** For subProcess: the id of its none start event. */
+  readonly startEventId?: string
+  /** Ids of the flow nodes directly inside this subprocess. */
+  readonly childNodeIds?: readonly string[]
+}
+
+export interface SequenceFlow {
+  readonly id: string
+  readonly name?: string
+  readonly sourceRef: string
+  readonly targetRef: string
+  /** Absent for unconditional flows. */
+  readonly condition?: CompiledExpression
+}
+
+/** One executable process of a deployed BPMN file. */
+export interface ExecutableProcess {
+  /** The BPMN process id (`bpmnProcessId` in Camunda). */
+  readonly id: string
+  readonly name?: string
+  /** Every flow node of the process, nested ones included, by id. */
+  readonly nodes: ReadonlyMap<string, FlowNode>
+  readonly flows: ReadonlyMap<string, SequenceFlow>
+  /** The process's none start event. */
+  readonly startEventId: string
+  /** Ids of the flow nodes directly inside the process. */
+  readonly childNodeIds: readonly string[]
+  /**
+   * For each inclusive gateway with more than one incoming flow: the ids of the flow nodes in
+   * the same scope from which a token could still reach it (without passing through it).
+   */
+  readonly inclusiveJoinSources: ReadonlyMap<string, ReadonlySet<string>>
+}
+
+/** A problem found while validating a model: which rule, where, and what to do. */
+export interface ModelProblem {
+  /** Stable rule id, e.g. `start-event-required`, `flow-target-missing`, `feel-syntax`. */
+  readonly rule: string
+  /** The element the problem is on (absent for file-level problems such as malformed XML). */
+  readonly elementId?: string
+  /** Line in the XML file when known. */
+  readonly line?: number
+  /** What is wrong and what to change, in one or two sentences. */
+  readonly message: string
+}
+
+/** The result of compiling a BPMN file. */
+export type CompileResult =
+  | { readonly ok: true; readonly processes: readonly ExecutableProcess[]; readonly warnings: readonly ModelProblem[] }
+  | { readonly ok: false; readonly problems: readonly ModelProblem[] }

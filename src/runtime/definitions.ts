@@ -1,0 +1,172 @@
+/**
+ * Deployed process definitions: compiled models in memory, records in the store. Identical content
+ * deploys as a no-op; changed content becomes the next version; running instances keep theirs.
+ */
+import { createHash } from 'node:crypto'
+import type { DeployedProcess, Key } from '../engine/types.ts'
+import { BatonError } from '../errors.ts'
+import { compileBpmn } from '../model/index.ts'
+import type { ModelProblem } from '../model/types.ts'
+import type { ProcessDefinitionRecord, Store } from '../store/store.ts'
+
+export interface DeployResource {
+  /** A file name, shown in errors and kept with the definition. */
+  readonly name: string
+  readonly xml: string
+}
+
+export interface DeployedDefinition {
+  readonly key: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly name: string | null
+  readonly resourceName: string
+  /** False when identical content was already deployed (nothing changed). */
+  readonly isNew: boolean
+}
+
+/** Formats problems as the lines `baton validate` and deploy errors print. */
+export function formatProblems(resourceName: string, problems: readonly ModelProblem[]): string {
+  return problems
+    .map((p) => {
+      const where = [p.line === undefined ? '' : `line ${p.line}`, p.elementId ? `element '${p.elementId}'` : '']
+        .filter(Boolean)
+        .join(', ')
+      return `${resourceName}${where ? ` (${where})` : ''}: [${p.rule}] ${p.message}`
+    })
+    .join('\n')
+}
+
+export class Definitions {
+  private readonly byKey = new Map<Key, DeployedProcess>()
+  private readonly records = new Map<Key, ProcessDefinitionRecord>()
+  private readonly latest = new Map<string, DeployedProcess>()
+
+  private constructor(private readonly store: Store) {}
+
+  /** Loads and compiles every stored definition. */
+  static async load(store: Store): Promise<Definitions> {
+    const definitions = new Definitions(store)
+    const compiled = new Map<string, Awaited<ReturnType<typeof compileBpmn>>>()
+    for (const record of await store.listProcessDefinitions()) {
+      let result = compiled.get(record.contentHash)
+      if (!result) {
+        result = await compileBpmn(record.xml)
+        compiled.set(record.contentHash, result)
+      }
+      if (!result.ok) continue // a model that compiled once but not now: keep the others running
+      const process = result.processes.find((p) => p.id === record.bpmnProcessId)
+      if (process) definitions.add(record, process)
+    }
+    return definitions
+  }
+
+  private add(record: ProcessDefinitionRecord, process: DeployedProcess['process']): void {
+    const deployed: DeployedProcess = {
+      key: record.key,
+      bpmnProcessId: record.bpmnProcessId,
+      version: record.version,
+      process,
+    }
+    this.byKey.set(record.key, deployed)
+    this.records.set(record.key, record)
+    const latest = this.latest.get(record.bpmnProcessId)
+    if (!latest || latest.version < record.version) this.latest.set(record.bpmnProcessId, deployed)
+  }
+
+  byDefinitionKey(key: Key): DeployedProcess | undefined {
+    return this.byKey.get(key)
+  }
+
+  latestOf(bpmnProcessId: string): DeployedProcess | undefined {
+    return this.latest.get(bpmnProcessId)
+  }
+
+  version(bpmnProcessId: string, version: number): DeployedProcess | undefined {
+    for (const deployed of this.byKey.values()) {
+      if (deployed.bpmnProcessId === bpmnProcessId && deployed.version === version) return deployed
+    }
+    return undefined
+  }
+
+  record(key: Key): ProcessDefinitionRecord | undefined {
+    return this.records.get(key)
+  }
+
+  list(): ProcessDefinitionRecord[] {
+    return [...this.records.values()].sort(
+      (a, b) => a.bpmnProcessId.localeCompare(b.bpmnProcessId) || a.version - b.version,
+    )
+  }
+
+  /**
+   * Validates and deploys resources, all or nothing: one invalid file rejects the whole deployment
+   * with every problem of every file.
+   */
+  async deploy(
+    resources: readonly DeployResource[],
+    newKey: () => Key,
+    now: number,
+  ): Promise<DeployedDefinition[]> {
+    if (resources.length === 0) throw new BatonError('BATON_DEPLOY_EMPTY', 'a deployment needs at least one BPMN resource')
+    const compiled = []
+    const failures: string[] = []
+    const problems: { resource: string; problems: readonly ModelProblem[] }[] = []
+    for (const resource of resources) {
+      const result = await compileBpmn(resource.xml)
+      if (!result.ok) {
+        failures.push(formatProblems(resource.name, result.problems))
+        problems.push({ resource: resource.name, problems: result.problems })
+      } else {
+        compiled.push({ resource, processes: result.processes })
+      }
+    }
+    if (failures.length > 0) {
+      throw new BatonError('BATON_MODEL_INVALID', `the deployment was rejected:\n${failures.join('\n')}`, problems)
+    }
+    const deployed: DeployedDefinition[] = []
+    const toSave: { record: ProcessDefinitionRecord; process: DeployedProcess['process'] }[] = []
+    for (const { resource, processes } of compiled) {
+      const contentHash = createHash('sha256').update(resource.xml).digest('hex')
+      for (const process of processes) {
+        const latest = this.latest.get(process.id)
+        const latestRecord = latest && this.records.get(latest.key)
+        if (latest && latestRecord?.contentHash === contentHash) {
+          deployed.push({
+            key: latest.key,
+            bpmnProcessId: latest.bpmnProcessId,
+            version: latest.version,
+            name: latestRecord.name,
+            resourceName: latestRecord.resourceName,
+            isNew: false,
+          })
+          continue
+        }
+        const record: ProcessDefinitionRecord = {
+          key: newKey(),
+          bpmnProcessId: process.id,
+          version: (latest?.version ?? 0) + 1,
+          name: process.name ?? null,
+          resourceName: resource.name,
+          xml: resource.xml,
+          contentHash,
+          deployedAt: now,
+        }
+        toSave.push({ record, process })
+        deployed.push({
+          key: record.key,
+          bpmnProcessId: record.bpmnProcessId,
+          version: record.version,
+          name: record.name,
+          resourceName: record.resourceName,
+          isNew: true,
+        })
+      }
+    }
+    if (toSave.length > 0) {
+      await this.store.saveProcessDefinitions(toSave.map((s) => s.record))
+      for (const { record, process } of toSave) this.add(record, process)
+    }
+    return deployed
+  }
+}

@@ -1,0 +1,755 @@
+/**
+ * The impure loop around the pure core: queue commands, load state, run the core, commit the
+ * batch (group commit), then hand new jobs to workers and wake whoever waits.
+ */
+import { randomUUID } from 'node:crypto'
+import { processCommand } from '../engine/process-command.ts'
+import type {
+  Command,
+  DeployedProcess,
+  EngineContext,
+  EngineEvent,
+  InstanceState,
+  Key,
+  Rejection,
+  Variables,
+} from '../engine/types.ts'
+import { BatonError } from '../errors.ts'
+import type {
+  CommitBatch,
+  EventBatchRecord,
+  IncidentFilter,
+  IncidentRecord,
+  InstanceFilter,
+  InstanceRecord,
+  JobRecord,
+  Page,
+  ProcessDefinitionRecord,
+  Store,
+  UserTaskFilter,
+  UserTaskRecord,
+} from '../store/store.ts'
+import type { DeployedDefinition, DeployResource } from './definitions.ts'
+import { Definitions } from './definitions.ts'
+import { BatchProjection } from './projection.ts'
+import type { JobHandler, JobWorkerOptions } from './job-worker.ts'
+import { JobWorker } from './job-worker.ts'
+
+/** Where time comes from; tests pass a fake one. */
+export interface Clock {
+  now(): number
+}
+
+export interface EngineOptions {
+  /** A store; or use `path` to open the embedded SQLite store. */
+  readonly store?: Store
+  /** SQLite file path, or ':memory:' (default). Ignored when `store` is given. */
+  readonly path?: string
+  /** fsync every commit (default true). */
+  readonly durable?: boolean
+  readonly clock?: Clock
+  /** Most commands in one transaction (default 2000). */
+  readonly maxBatch?: number
+  /** Queued commands beyond which new ones are refused with BATON_ENGINE_OVERLOADED (default 200000). */
+  readonly maxQueue?: number
+  /** How often idle workers look for due jobs (retry backoff, expired leases), ms (default 500). */
+  readonly pollIntervalMs?: number
+  /** This node's name in job leases. */
+  readonly nodeId?: string
+  /** Called when a command hits a bug in the engine (the instance is left as it was committed). */
+  readonly onInternalError?: (error: unknown, command: Command) => void
+}
+
+export interface CreateInstanceOptions {
+  readonly variables?: Variables
+  /** A specific version instead of the latest. */
+  readonly version?: number
+  readonly businessKey?: string
+}
+
+export interface CreatedInstance {
+  readonly instanceKey: Key
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+}
+
+interface QueuedCommand {
+  readonly command: Command
+  resolve(events: readonly EngineEvent[]): void
+  reject(error: unknown): void
+}
+
+interface CachedInstance {
+  readonly state: InstanceState
+  stateVersion: number
+  /** Not yet in the store (created in the batch being built). */
+  isNew: boolean
+}
+
+interface DirtyInstance {
+  readonly cached: CachedInstance
+  readonly expectedStateVersion: number | null
+  readonly fromPosition: number
+  readonly events: EngineEvent[]
+}
+
+const systemClock: Clock = { now: () => Date.now() }
+const KEY_BLOCK = 100_000
+/** Keys carry their partition in the high bits (Zeebe style), so a sharded store can route by key. */
+const PARTITION_BASE = 2 ** 51
+
+/**
+ * A Baton engine: deploy BPMN, start instances, work jobs and user tasks.
+ *
+ * @example
+ * const engine = await Engine.open({ path: './.baton/baton.db' })
+ * await engine.deploy([{ name: 'order.bpmn', xml }])
+ * engine.worker('charge-card', async (job) => ({ charged: true }))
+ * const { instanceKey } = await engine.createInstance('order', { variables: { amount: 42 } })
+ */
+export class Engine {
+  readonly nodeId: string
+  private readonly clock: Clock
+  private readonly maxBatch: number
+  private readonly maxQueue: number
+  private readonly pollIntervalMs: number
+  private queue: QueuedCommand[] = []
+  private flushing = false
+  private flushScheduled = false
+  private closed = false
+  private readonly cache = new Map<Key, CachedInstance>()
+  private readonly workers = new Map<string, JobWorker[]>()
+  private readonly completionWaiters = new Map<Key, ((state: InstanceState) => void)[]>()
+  private nextKeyValue = 0
+  private keyLimit = 0
+  private readonly context: EngineContext
+  private projection: BatchProjection | undefined
+  private idleWaiters: (() => void)[] = []
+  private pollTimer: NodeJS.Timeout | undefined
+
+  private constructor(
+    readonly store: Store,
+    private readonly definitions: Definitions,
+    private readonly options: EngineOptions,
+  ) {
+    this.clock = options.clock ?? systemClock
+    this.maxBatch = options.maxBatch ?? 2000
+    this.maxQueue = options.maxQueue ?? 200_000
+    this.pollIntervalMs = options.pollIntervalMs ?? 500
+    this.nodeId = options.nodeId ?? `baton-${randomUUID().slice(0, 8)}`
+    this.context = {
+      now: () => this.clock.now(),
+      nextKey: () => this.nextKey(),
+      processByKey: (key) => this.definitions.byDefinitionKey(key),
+      latestProcess: (id) => this.definitions.latestOf(id),
+      observe: (state, event) => this.projection?.observe(state, event),
+    }
+  }
+
+  /** Opens an engine on a store (the embedded SQLite file by default) and resumes its work. */
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    let store = options.store
+    if (!store) {
+      const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts')
+      store = await openSqliteStore({ path: options.path ?? ':memory:', durable: options.durable ?? true })
+      // An embedded store has one owner: leases held by a previous (crashed) process are void.
+      await store.releaseAllJobLeases()
+    }
+    const definitions = await Definitions.load(store)
+    const engine = new Engine(store, definitions, options)
+    await engine.reserveKeys()
+    engine.pollTimer = setInterval(() => engine.pollWorkers(), engine.pollIntervalMs)
+    engine.pollTimer.unref()
+    return engine
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Deployments and instances
+
+  /** Validates and deploys BPMN resources; identical content is a no-op. */
+  async deploy(resources: readonly DeployResource[] | DeployResource): Promise<DeployedDefinition[]> {
+    this.assertOpen()
+    const list = Array.isArray(resources) ? resources : [resources as DeployResource]
+    if (this.keyLimit - this.nextKeyValue < list.length * 10) await this.reserveKeys()
+    return this.definitions.deploy(list, () => this.nextKey(), this.clock.now())
+  }
+
+  processDefinitions(): ProcessDefinitionRecord[] {
+    return this.definitions.list()
+  }
+
+  processDefinition(key: Key): ProcessDefinitionRecord | undefined {
+    return this.definitions.record(key)
+  }
+
+  /** Starts an instance of the latest (or a given) version of a process; resolves once committed. */
+  async createInstance(bpmnProcessId: string, options: CreateInstanceOptions = {}): Promise<CreatedInstance> {
+    const deployed =
+      options.version === undefined
+        ? this.definitions.latestOf(bpmnProcessId)
+        : this.definitions.version(bpmnProcessId, options.version)
+    if (!deployed) {
+      throw new BatonError(
+        'BATON_PROCESS_NOT_FOUND',
+        `no process '${bpmnProcessId}'${options.version === undefined ? '' : ` version ${options.version}`} is deployed; deploy its BPMN file first`,
+      )
+    }
+    return this.createInstanceOf(deployed, options)
+  }
+
+  /** Starts an instance of a process definition given by key. */
+  async createInstanceByKey(processDefinitionKey: Key, options: CreateInstanceOptions = {}): Promise<CreatedInstance> {
+    const deployed = this.definitions.byDefinitionKey(processDefinitionKey)
+    if (!deployed) {
+      throw new BatonError('BATON_PROCESS_NOT_FOUND', `no process definition with key ${processDefinitionKey} is deployed`)
+    }
+    return this.createInstanceOf(deployed, options)
+  }
+
+  private async createInstanceOf(deployed: DeployedProcess, options: CreateInstanceOptions): Promise<CreatedInstance> {
+    if (options.variables !== undefined) assertVariables(options.variables)
+    if (this.keyLimit - this.nextKeyValue < 1000) await this.reserveKeys()
+    const instanceKey = this.nextKey()
+    await this.submit({
+      type: 'CreateInstance',
+      instanceKey,
+      processDefinitionKey: deployed.key,
+      ...(options.variables === undefined ? {} : { variables: options.variables }),
+      ...(options.businessKey === undefined ? {} : { businessKey: options.businessKey }),
+    })
+    return {
+      instanceKey,
+      processDefinitionKey: deployed.key,
+      bpmnProcessId: deployed.bpmnProcessId,
+      version: deployed.version,
+    }
+  }
+
+  /** Resolves with the final state once the instance has completed or was terminated. */
+  async awaitInstance(instanceKey: Key): Promise<InstanceRecord> {
+    const record = await this.getInstance(instanceKey)
+    if (!record) throw new BatonError('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${instanceKey}`)
+    if (record.status !== 'active') return record
+    await new Promise<InstanceState>((resolve) => {
+      const list = this.completionWaiters.get(instanceKey) ?? []
+      list.push(resolve)
+      this.completionWaiters.set(instanceKey, list)
+    })
+    return (await this.getInstance(instanceKey)) as InstanceRecord
+  }
+
+  async cancelInstance(instanceKey: Key): Promise<void> {
+    await this.submit({ type: 'CancelInstance', instanceKey })
+  }
+
+  /** Sets variables on the instance (or an element instance scope). */
+  async setVariables(instanceKey: Key, variables: Variables, options: { scopeKey?: Key; local?: boolean } = {}): Promise<void> {
+    assertVariables(variables)
+    await this.submit({
+      type: 'SetVariables',
+      instanceKey,
+      scopeKey: options.scopeKey ?? instanceKey,
+      variables,
+      ...(options.local === undefined ? {} : { local: options.local }),
+    })
+  }
+
+  async getInstance(instanceKey: Key): Promise<InstanceRecord | undefined> {
+    return this.store.loadInstance(instanceKey)
+  }
+
+  async instances(filter: InstanceFilter = {}, page?: Page): Promise<InstanceRecord[]> {
+    return this.store.queryInstances(filter, page)
+  }
+
+  /** The instance's audit trail: every event, oldest first. */
+  async history(instanceKey: Key): Promise<EngineEvent[]> {
+    if (!(await this.store.loadInstance(instanceKey))) {
+      throw new BatonError('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${instanceKey}`)
+    }
+    return this.store.readEvents(instanceKey)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Jobs
+
+  /**
+   * Registers an in-process worker for a job type. The handler's return value completes the job
+   * (its object becomes variables); a thrown error fails it (one retry less, after the backoff).
+   */
+  worker(type: string, handler: JobHandler, options: JobWorkerOptions = {}): JobWorker {
+    this.assertOpen()
+    const worker = new JobWorker(this, type, handler, options)
+    const list = this.workers.get(type) ?? []
+    list.push(worker)
+    this.workers.set(type, list)
+    queueMicrotask(() => worker.poll())
+    return worker
+  }
+
+  /** @internal Removes a closed worker. */
+  removeWorker(worker: JobWorker): void {
+    const list = this.workers.get(worker.type)
+    if (!list) return
+    const rest = list.filter((w) => w !== worker)
+    if (rest.length > 0) this.workers.set(worker.type, rest)
+    else this.workers.delete(worker.type)
+  }
+
+  async completeJob(jobKey: Key, variables: Variables = {}): Promise<void> {
+    assertVariables(variables)
+    const job = await this.requireJob(jobKey)
+    await this.submit({ type: 'CompleteJob', instanceKey: job.instanceKey, jobKey, variables })
+  }
+
+  async failJob(jobKey: Key, failure: { retries: number; errorMessage?: string; retryBackoffMs?: number }): Promise<void> {
+    const job = await this.requireJob(jobKey)
+    await this.submit({
+      type: 'FailJob',
+      instanceKey: job.instanceKey,
+      jobKey,
+      retries: failure.retries,
+      errorMessage: failure.errorMessage ?? '',
+      ...(failure.retryBackoffMs === undefined ? {} : { retryBackoffMs: failure.retryBackoffMs }),
+    })
+  }
+
+  async throwJobError(jobKey: Key, errorCode: string, errorMessage?: string, variables?: Variables): Promise<void> {
+    const job = await this.requireJob(jobKey)
+    await this.submit({
+      type: 'ThrowJobError',
+      instanceKey: job.instanceKey,
+      jobKey,
+      errorCode,
+      ...(errorMessage === undefined ? {} : { errorMessage }),
+      ...(variables === undefined ? {} : { variables }),
+    })
+  }
+
+  /** @internal Completes a job whose record the caller holds (no lookup: the worker hot path). */
+  async completeJobOf(job: JobRecord, variables: Variables): Promise<void> {
+    assertVariables(variables)
+    await this.submit({ type: 'CompleteJob', instanceKey: job.instanceKey, jobKey: job.key, variables })
+  }
+
+  /** @internal Fails a job whose record the caller holds. */
+  async failJobOf(job: JobRecord, failure: { retries: number; errorMessage: string; retryBackoffMs: number }): Promise<void> {
+    await this.submit({ type: 'FailJob', instanceKey: job.instanceKey, jobKey: job.key, ...failure })
+  }
+
+  /** Leases activatable jobs of a type, with the variables visible at their element. */
+  async activateJobs(request: { type: string; worker: string; timeoutMs: number; max: number }): Promise<ActivatedJob[]> {
+    const records = await this.store.activateJobs({
+      types: [request.type],
+      worker: request.worker,
+      timeoutMs: request.timeoutMs,
+      now: this.clock.now(),
+      max: request.max,
+    })
+    const jobs: ActivatedJob[] = []
+    for (const record of records) jobs.push(await this.toActivatedJob(record))
+    return jobs
+  }
+
+  async getJob(jobKey: Key): Promise<JobRecord | undefined> {
+    return this.store.getJob(jobKey)
+  }
+
+  private async requireJob(jobKey: Key): Promise<JobRecord> {
+    const job = await this.store.getJob(jobKey)
+    if (!job) {
+      throw new BatonError('BATON_JOB_NOT_FOUND', `no open job with key ${jobKey}; it may have been completed or cancelled`)
+    }
+    return job
+  }
+
+  /** @internal Builds what a worker gets: the job and the variables visible at its element. */
+  async toActivatedJob(record: JobRecord): Promise<ActivatedJob> {
+    const cached = this.cache.get(record.instanceKey) ?? (await this.load(record.instanceKey))
+    let variables: Variables = {}
+    if (cached) {
+      const { visibleVariables } = await import('../engine/behaviors/variables.ts')
+      variables = visibleVariables(cached.state, record.elementInstanceKey)
+    }
+    return { ...record, variables }
+  }
+
+  /** @internal Synchronous variant for jobs whose instance is in the cache (the hot path). */
+  activatedJobFromCache(record: JobRecord, visible: (state: InstanceState, scope: Key) => Variables): ActivatedJob | undefined {
+    const cached = this.cache.get(record.instanceKey)
+    if (!cached) return undefined
+    return { ...record, variables: visible(cached.state, record.elementInstanceKey) }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // User tasks and incidents
+
+  async userTasks(filter: UserTaskFilter = {}, page?: Page): Promise<UserTaskRecord[]> {
+    return this.store.queryUserTasks(filter, page)
+  }
+
+  async getUserTask(userTaskKey: Key): Promise<UserTaskRecord | undefined> {
+    return this.store.getUserTask(userTaskKey)
+  }
+
+  /** Claims an open task for a user; a task assigned to someone else is refused. */
+  async claimUserTask(userTaskKey: Key, assignee: string): Promise<void> {
+    const task = await this.requireOpenUserTask(userTaskKey)
+    if (task.assignee !== null && task.assignee !== assignee) {
+      throw new BatonError(
+        'BATON_USER_TASK_ALREADY_ASSIGNED',
+        `user task ${userTaskKey} is assigned to '${task.assignee}'; unclaim it first`,
+      )
+    }
+    await this.submit({ type: 'AssignUserTask', instanceKey: task.instanceKey, userTaskKey, assignee })
+  }
+
+  /** Assigns a task to a user, whoever held it. */
+  async assignUserTask(userTaskKey: Key, assignee: string | null): Promise<void> {
+    const task = await this.requireOpenUserTask(userTaskKey)
+    await this.submit({ type: 'AssignUserTask', instanceKey: task.instanceKey, userTaskKey, assignee })
+  }
+
+  async unclaimUserTask(userTaskKey: Key): Promise<void> {
+    await this.assignUserTask(userTaskKey, null)
+  }
+
+  async completeUserTask(userTaskKey: Key, variables: Variables = {}): Promise<void> {
+    assertVariables(variables)
+    const task = await this.requireOpenUserTask(userTaskKey)
+    await this.submit({ type: 'CompleteUserTask', instanceKey: task.instanceKey, userTaskKey, variables })
+  }
+
+  private async requireOpenUserTask(userTaskKey: Key): Promise<UserTaskRecord> {
+    const task = await this.store.getUserTask(userTaskKey)
+    if (!task) throw new BatonError('BATON_USER_TASK_NOT_FOUND', `no user task with key ${userTaskKey}`)
+    if (task.status !== 'created') {
+      throw new BatonError('BATON_USER_TASK_NOT_ACTIVE', `user task ${userTaskKey} is ${task.status}`)
+    }
+    return task
+  }
+
+  async incidents(filter: IncidentFilter = {}, page?: Page): Promise<IncidentRecord[]> {
+    return this.store.queryIncidents(filter, page)
+  }
+
+  /** Resolves an incident: the failed step runs again (a failed job is offered again). */
+  async resolveIncident(incidentKey: Key, options: { jobRetries?: number } = {}): Promise<void> {
+    const incident = await this.store.getIncident(incidentKey)
+    if (!incident || incident.status !== 'active') {
+      throw new BatonError('BATON_INCIDENT_NOT_FOUND', `no open incident with key ${incidentKey}`)
+    }
+    await this.submit({
+      type: 'ResolveIncident',
+      instanceKey: incident.instanceKey,
+      incidentKey,
+      ...(options.jobRetries === undefined ? {} : { jobRetries: options.jobRetries }),
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The loop
+
+  /**
+   * Queues a command; resolves with its events once they are committed, rejects with a BatonError
+   * when the engine refuses it.
+   */
+  submit(command: Command): Promise<readonly EngineEvent[]> {
+    if (this.closed) return Promise.reject(new BatonError('BATON_ENGINE_CLOSED', 'the engine is closed'))
+    if (this.queue.length >= this.maxQueue) {
+      return Promise.reject(
+        new BatonError('BATON_ENGINE_OVERLOADED', `${this.queue.length} commands are waiting; retry later`),
+      )
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ command, resolve, reject })
+      this.scheduleFlush()
+    })
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flushScheduled = false
+      void this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return
+    this.flushing = true
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
+        this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch)
+        await this.runBatch(batch)
+      }
+    } finally {
+      this.flushing = false
+      if (this.queue.length > 0) this.scheduleFlush()
+      else {
+        const waiters = this.idleWaiters
+        this.idleWaiters = []
+        for (const wake of waiters) wake()
+      }
+    }
+  }
+
+  private async runBatch(batch: QueuedCommand[]): Promise<void> {
+    if (this.keyLimit - this.nextKeyValue < KEY_BLOCK / 2) await this.reserveKeys()
+    const claims = new Map<string, number>()
+    const projection = new BatchProjection((type) => this.claimLocal(type, claims))
+    this.projection = projection
+    const dirty = new Map<Key, DirtyInstance>()
+    const outcomes: { queued: QueuedCommand; events: EngineEvent[] | Rejection }[] = []
+    try {
+      for (const queued of batch) {
+        const events: EngineEvent[] = []
+        const result = await this.runCommand(queued.command, dirty, events)
+        outcomes.push({ queued, events: result ?? events })
+      }
+    } catch (error) {
+      // A bug in the engine: drop everything this batch touched and put the rest back.
+      this.projection = undefined
+      for (const key of dirty.keys()) this.cache.delete(key)
+      const failed = outcomes.length
+      const culprit = batch[failed]
+      if (culprit) {
+        this.options.onInternalError?.(error, culprit.command)
+        culprit.reject(new BatonError('BATON_INTERNAL', `the engine failed on ${culprit.command.type}: ${String(error)}`))
+      }
+      this.queue = [...batch.filter((_, i) => i !== failed), ...this.queue]
+      return
+    }
+    this.projection = undefined
+    const commit = this.buildCommit(dirty, projection)
+    try {
+      await this.store.commit(commit)
+    } catch (error) {
+      for (const key of dirty.keys()) this.cache.delete(key)
+      for (const { queued } of outcomes) queued.reject(error)
+      return
+    }
+    for (const entry of dirty.values()) {
+      entry.cached.isNew = false
+      entry.cached.stateVersion = (entry.expectedStateVersion ?? -1) + 1
+      const state = entry.cached.state
+      if (state.status !== 'active') {
+        this.cache.delete(state.key)
+        const waiters = this.completionWaiters.get(state.key)
+        if (waiters) {
+          this.completionWaiters.delete(state.key)
+          for (const wake of waiters) wake(state)
+        }
+      }
+    }
+    for (const { queued, events } of outcomes) {
+      if (Array.isArray(events)) queued.resolve(events)
+      else {
+        const rejection = events as Rejection
+        queued.reject(new BatonError(rejection.code as never, rejection.message))
+      }
+    }
+    this.dispatch(projection.claimed)
+    if (projection.jobs.size > projection.claimed.length) {
+      for (const record of projection.jobs.values()) {
+        if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
+      }
+    }
+  }
+
+  /** Runs one command and the follow-up commands it causes (call activities) in this batch. */
+  private async runCommand(
+    command: Command,
+    dirty: Map<Key, DirtyInstance>,
+    events: EngineEvent[],
+  ): Promise<Rejection | undefined> {
+    const pending: Command[] = [command]
+    let first = true
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      let cached: CachedInstance | undefined
+      if (next.type === 'CreateInstance') {
+        cached = undefined
+      } else {
+        cached = this.cache.get(next.instanceKey) ?? (await this.load(next.instanceKey))
+      }
+      const outcome = processCommand(cached?.state, next, this.context)
+      if ('rejected' in outcome) {
+        if (first) return outcome
+        continue // a follow-up that no longer applies (e.g. the parent was cancelled meanwhile)
+      }
+      first = false
+      if (!cached) {
+        cached = { state: outcome.state, stateVersion: 0, isNew: true }
+        this.cache.set(outcome.state.key, cached)
+      }
+      let entry = dirty.get(outcome.state.key)
+      if (!entry) {
+        entry = {
+          cached,
+          expectedStateVersion: cached.isNew ? null : cached.stateVersion,
+          fromPosition: outcome.events[0]?.position ?? outcome.state.position,
+          events: [],
+        }
+        dirty.set(outcome.state.key, entry)
+      }
+      for (const event of outcome.events) {
+        entry.events.push(event)
+        if (next === command) events.push(event)
+      }
+      for (const effect of outcome.effects) pending.push(effect.command)
+    }
+    return undefined
+  }
+
+  private async load(instanceKey: Key): Promise<CachedInstance | undefined> {
+    const record = await this.store.loadInstance(instanceKey)
+    if (!record) return undefined
+    const cached = this.cache.get(instanceKey)
+    if (cached) return cached // loaded meanwhile
+    const entry: CachedInstance = { state: record.state, stateVersion: record.stateVersion, isNew: false }
+    if (record.status === 'active') this.cache.set(instanceKey, entry)
+    return entry
+  }
+
+  private buildCommit(dirty: Map<Key, DirtyInstance>, projection: BatchProjection): CommitBatch {
+    const instances: CommitBatch['instances'][number][] = []
+    const events: EventBatchRecord[] = []
+    for (const entry of dirty.values()) {
+      const state = entry.cached.state
+      instances.push({
+        expectedStateVersion: entry.expectedStateVersion,
+        record: {
+          key: state.key,
+          processDefinitionKey: state.processDefinitionKey,
+          bpmnProcessId: state.bpmnProcessId,
+          version: state.version,
+          status: state.status,
+          startedAt: state.startedAt,
+          endedAt: state.endedAt ?? null,
+          parentKey: state.parent?.instanceKey ?? null,
+          businessKey: state.businessKey ?? null,
+          hasIncident: hasAny(state.incidents),
+          stateVersion: (entry.expectedStateVersion ?? -1) + 1,
+          state,
+        },
+      })
+      if (entry.events.length > 0) {
+        events.push({ instanceKey: state.key, fromPosition: entry.fromPosition, events: entry.events })
+      }
+    }
+    const jobPuts: JobRecord[] = []
+    const jobDeletes: Key[] = []
+    for (const [key, record] of projection.jobs) {
+      if (record) jobPuts.push(record)
+      else jobDeletes.push(key)
+    }
+    return {
+      instances,
+      events,
+      jobPuts,
+      jobDeletes,
+      userTaskPuts: [...projection.userTasks.values()],
+      incidentPuts: [...projection.incidents.values()],
+    }
+  }
+
+  /** A local worker with spare capacity takes a new job in the same write that creates it. */
+  private claimLocal(type: string, claims: Map<string, number>): { worker: string; timeoutMs: number } | undefined {
+    const list = this.workers.get(type)
+    if (!list) return undefined
+    const already = claims.get(type) ?? 0
+    let spare = 0
+    for (const worker of list) spare += worker.spareCapacity()
+    if (already >= spare) return undefined
+    claims.set(type, already + 1)
+    return { worker: this.nodeId, timeoutMs: list[0]?.timeoutMs ?? 300_000 }
+  }
+
+  private dispatch(claimed: readonly JobRecord[]): void {
+    for (const record of claimed) {
+      const list = this.workers.get(record.type)
+      const worker = list?.find((w) => w.spareCapacity() > 0) ?? list?.[0]
+      if (worker) worker.runClaimed(record)
+    }
+  }
+
+  private pollWorkers(): void {
+    for (const list of this.workers.values()) for (const worker of list) worker.poll()
+  }
+
+  /** Makes every worker look for due jobs now (after a fake clock moved, for instance). */
+  async pollNow(): Promise<void> {
+    const polls: Promise<void>[] = []
+    for (const list of this.workers.values()) for (const worker of list) polls.push(worker.poll())
+    await Promise.all(polls)
+  }
+
+  /** Resolves when no command is queued or being committed. */
+  async idle(): Promise<void> {
+    if (!this.flushing && !this.flushScheduled && this.queue.length === 0) return
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** @internal */
+  now(): number {
+    return this.clock.now()
+  }
+
+  private nextKey(): Key {
+    if (this.nextKeyValue >= this.keyLimit) throw new Error('key block exhausted')
+    return String(PARTITION_BASE + this.nextKeyValue++)
+  }
+
+  private reserving: Promise<void> | undefined
+
+  private async reserveKeys(): Promise<void> {
+    this.reserving ??= this.store.reserveKeys(KEY_BLOCK).then(
+      (first) => {
+        this.nextKeyValue = first
+        this.keyLimit = first + KEY_BLOCK
+        this.reserving = undefined
+      },
+      (error: unknown) => {
+        this.reserving = undefined
+        throw error
+      },
+    )
+    await this.reserving
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BatonError('BATON_ENGINE_CLOSED', 'the engine is closed')
+  }
+
+  /** Stops the workers, commits what is queued, and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.pollTimer) clearInterval(this.pollTimer)
+    for (const list of [...this.workers.values()]) for (const worker of list) worker.stop()
+    await this.idle()
+    await Promise.all([...this.workers.values()].flat().map((w) => w.drained()))
+    await this.idle()
+    this.closed = true
+    await this.store.close()
+  }
+}
+
+/** A job as a worker gets it. */
+export interface ActivatedJob extends JobRecord {
+  /** Variables visible at the job's element when it was handed over. */
+  readonly variables: Variables
+}
+
+function hasAny(record: object): boolean {
+  for (const _ in record) return true
+  return false
+}
+
+function assertVariables(variables: unknown): asserts variables is Variables {
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+    throw new BatonError('BATON_VARIABLES_INVALID', `variables must be a JSON object, got ${JSON.stringify(variables)}`)
+  }
+}

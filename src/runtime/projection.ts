@@ -1,0 +1,197 @@
+/**
+ * Derives the rows of the side tables (jobs, user tasks, incidents) from the events of a batch,
+ * so they are written in the same transaction as the events and never lag behind them.
+ */
+import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
+import type { IncidentRecord, JobRecord, UserTaskRecord } from '../store/store.ts'
+
+/** Decides, at job creation, whether a local worker takes the job at once (lease in the same write). */
+export type JobClaimer = (type: string) => { worker: string; timeoutMs: number } | undefined
+
+export class BatchProjection {
+  /** Job rows to write (null: delete). */
+  readonly jobs = new Map<Key, JobRecord | null>()
+  readonly userTasks = new Map<Key, UserTaskRecord>()
+  readonly incidents = new Map<Key, IncidentRecord>()
+  /** Jobs leased to local workers by this batch, to hand over once it is committed. */
+  readonly claimed: JobRecord[] = []
+
+  constructor(private readonly claim: JobClaimer) {}
+
+  observe(state: InstanceState, event: EngineEvent): void {
+    switch (event.type) {
+      case 'JobCreated': {
+        const claim = this.claim(event.jobType)
+        const record: JobRecord = {
+          key: event.jobKey,
+          instanceKey: state.key,
+          elementInstanceKey: event.elementInstanceKey,
+          elementId: event.elementId,
+          bpmnProcessId: state.bpmnProcessId,
+          processDefinitionKey: state.processDefinitionKey,
+          type: event.jobType,
+          retries: event.retries,
+          headers: event.headers,
+          status: claim ? 'activated' : 'activatable',
+          worker: claim ? claim.worker : null,
+          deadline: claim ? event.at + claim.timeoutMs : null,
+          retryAt: null,
+          errorMessage: null,
+          createdAt: event.at,
+        }
+        this.jobs.set(event.jobKey, record)
+        if (claim) this.claimed.push(record)
+        return
+      }
+      case 'JobCompleted':
+      case 'JobCanceled':
+        this.jobs.set(event.jobKey, null)
+        return
+      case 'JobFailed':
+        this.putJob(state, event.jobKey, {
+          retries: event.retries,
+          status: event.retries > 0 ? 'activatable' : 'failed',
+          retryAt: event.retryBackoffMs > 0 ? event.at + event.retryBackoffMs : null,
+          errorMessage: event.errorMessage,
+        })
+        return
+      case 'JobErrorThrown':
+        this.putJob(state, event.jobKey, { retries: 0, status: 'failed', errorMessage: event.errorMessage })
+        return
+      case 'JobRetriesUpdated':
+        this.putJob(state, event.jobKey, { retries: event.retries, status: 'activatable', retryAt: null })
+        return
+      case 'UserTaskCreated':
+        this.userTasks.set(event.userTaskKey, {
+          key: event.userTaskKey,
+          instanceKey: state.key,
+          elementInstanceKey: event.elementInstanceKey,
+          elementId: event.elementId,
+          name: event.name ?? null,
+          bpmnProcessId: state.bpmnProcessId,
+          processDefinitionKey: state.processDefinitionKey,
+          status: 'created',
+          assignee: event.assignee,
+          candidateUsers: event.candidateUsers,
+          candidateGroups: event.candidateGroups,
+          dueDate: event.dueDate,
+          followUpDate: event.followUpDate,
+          priority: event.priority,
+          formKey: event.formKey,
+          formId: event.formId,
+          createdAt: event.at,
+          endedAt: null,
+        })
+        return
+      case 'UserTaskAssigned':
+        this.putUserTask(state, event.userTaskKey, { assignee: event.assignee })
+        return
+      case 'UserTaskCompleted':
+        this.putUserTask(state, event.userTaskKey, { status: 'completed', endedAt: event.at })
+        return
+      case 'UserTaskCanceled':
+        this.putUserTask(state, event.userTaskKey, { status: 'canceled', endedAt: event.at })
+        return
+      case 'IncidentCreated':
+        this.incidents.set(event.incidentKey, {
+          key: event.incidentKey,
+          instanceKey: state.key,
+          elementInstanceKey: event.elementInstanceKey,
+          elementId: event.elementId,
+          bpmnProcessId: state.bpmnProcessId,
+          processDefinitionKey: state.processDefinitionKey,
+          errorType: event.errorType,
+          errorMessage: event.errorMessage,
+          jobKey: event.jobKey ?? null,
+          status: 'active',
+          createdAt: event.at,
+          resolvedAt: null,
+        })
+        return
+      case 'IncidentResolved': {
+        const open = this.incidents.get(event.incidentKey) ?? incidentFromState(state, event.incidentKey)
+        if (open) this.incidents.set(event.incidentKey, { ...open, status: 'resolved', resolvedAt: event.at })
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  private putJob(state: InstanceState, jobKey: Key, change: Partial<JobRecord>): void {
+    const current = this.jobs.get(jobKey) ?? jobFromState(state, jobKey)
+    if (!current) return
+    this.jobs.set(jobKey, { ...current, worker: null, deadline: null, ...change })
+  }
+
+  private putUserTask(state: InstanceState, userTaskKey: Key, change: Partial<UserTaskRecord>): void {
+    const current = this.userTasks.get(userTaskKey) ?? userTaskFromState(state, userTaskKey)
+    if (current) this.userTasks.set(userTaskKey, { ...current, ...change })
+  }
+}
+
+function jobFromState(state: InstanceState, jobKey: Key): JobRecord | undefined {
+  const job = state.jobs[jobKey]
+  if (!job) return undefined
+  return {
+    key: job.key,
+    instanceKey: state.key,
+    elementInstanceKey: job.elementInstanceKey,
+    elementId: job.elementId,
+    bpmnProcessId: state.bpmnProcessId,
+    processDefinitionKey: state.processDefinitionKey,
+    type: job.type,
+    retries: job.retries,
+    headers: job.headers,
+    status: 'activatable',
+    worker: null,
+    deadline: null,
+    retryAt: null,
+    errorMessage: null,
+    createdAt: job.createdAt,
+  }
+}
+
+function userTaskFromState(state: InstanceState, userTaskKey: Key): UserTaskRecord | undefined {
+  const task = state.userTasks[userTaskKey]
+  if (!task) return undefined
+  return {
+    key: task.key,
+    instanceKey: state.key,
+    elementInstanceKey: task.elementInstanceKey,
+    elementId: task.elementId,
+    name: task.name,
+    bpmnProcessId: state.bpmnProcessId,
+    processDefinitionKey: state.processDefinitionKey,
+    status: 'created',
+    assignee: task.assignee,
+    candidateUsers: task.candidateUsers,
+    candidateGroups: task.candidateGroups,
+    dueDate: task.dueDate,
+    followUpDate: task.followUpDate,
+    priority: task.priority,
+    formKey: task.formKey,
+    formId: task.formId,
+    createdAt: task.createdAt,
+    endedAt: null,
+  }
+}
+
+function incidentFromState(state: InstanceState, incidentKey: Key): IncidentRecord | undefined {
+  const incident = state.incidents[incidentKey]
+  if (!incident) return undefined
+  return {
+    key: incident.key,
+    instanceKey: state.key,
+    elementInstanceKey: incident.elementInstanceKey,
+    elementId: incident.elementId,
+    bpmnProcessId: state.bpmnProcessId,
+    processDefinitionKey: state.processDefinitionKey,
+    errorType: incident.errorType,
+    errorMessage: incident.errorMessage,
+    jobKey: incident.jobKey,
+    status: 'active',
+    createdAt: incident.createdAt,
+    resolvedAt: null,
+  }
+}

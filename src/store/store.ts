@@ -1,0 +1,210 @@
+/**
+ * The Store port: everything Baton persists goes through this interface, and SQL lives only in
+ * its adapters (src/store/sqlite/, later src/store/postgres/). One contract test suite
+ * (src/store/store-contract.ts) runs unchanged against every adapter.
+ */
+import type { EngineEvent, InstanceState, InstanceStatus, Key } from '../engine/types.ts'
+
+export interface ProcessDefinitionRecord {
+  readonly key: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly name: string | null
+  readonly resourceName: string
+  /** The BPMN XML as deployed. */
+  readonly xml: string
+  /** sha-256 hex of the XML of the resource. */
+  readonly contentHash: string
+  readonly deployedAt: number
+}
+
+/** An instance: the searchable index columns plus the state document. */
+export interface InstanceRecord {
+  readonly key: Key
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly status: InstanceStatus
+  readonly startedAt: number
+  readonly endedAt: number | null
+  readonly parentKey: Key | null
+  readonly businessKey: string | null
+  /** Whether the instance has at least one open incident. */
+  readonly hasIncident: boolean
+  /** Optimistic concurrency: incremented by every commit that changes the instance. */
+  readonly stateVersion: number
+  readonly state: InstanceState
+}
+
+export type JobStatus = 'activatable' | 'activated' | 'failed'
+
+export interface JobRecord {
+  readonly key: Key
+  readonly instanceKey: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly bpmnProcessId: string
+  readonly processDefinitionKey: Key
+  readonly type: string
+  readonly retries: number
+  readonly headers: Readonly<Record<string, string>>
+  /** `failed`: no retries left (an incident is open). */
+  readonly status: JobStatus
+  /** Who holds the lease while `activated`. */
+  readonly worker: string | null
+  /** Lease expiry (ms since epoch) while `activated`; an expired lease makes the job activatable. */
+  readonly deadline: number | null
+  /** Not activatable before this time (retry backoff). */
+  readonly retryAt: number | null
+  readonly errorMessage: string | null
+  readonly createdAt: number
+}
+
+export type UserTaskStatus = 'created' | 'completed' | 'canceled'
+
+export interface UserTaskRecord {
+  readonly key: Key
+  readonly instanceKey: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly name: string | null
+  readonly bpmnProcessId: string
+  readonly processDefinitionKey: Key
+  readonly status: UserTaskStatus
+  readonly assignee: string | null
+  readonly candidateUsers: readonly string[]
+  readonly candidateGroups: readonly string[]
+  readonly dueDate: string | null
+  readonly followUpDate: string | null
+  readonly priority: number
+  readonly formKey: string | null
+  readonly formId: string | null
+  readonly createdAt: number
+  readonly endedAt: number | null
+}
+
+export type IncidentStatus = 'active' | 'resolved'
+
+export interface IncidentRecord {
+  readonly key: Key
+  readonly instanceKey: Key
+  readonly elementInstanceKey: Key
+  readonly elementId: string
+  readonly bpmnProcessId: string
+  readonly processDefinitionKey: Key
+  readonly errorType: string
+  readonly errorMessage: string
+  readonly jobKey: Key | null
+  readonly status: IncidentStatus
+  readonly createdAt: number
+  readonly resolvedAt: number | null
+}
+
+/** Events appended to one instance's log by one commit; positions are contiguous. */
+export interface EventBatchRecord {
+  readonly instanceKey: Key
+  /** Position of the first event in `events`. */
+  readonly fromPosition: number
+  readonly events: readonly EngineEvent[]
+}
+
+/** Everything one group commit writes, in one transaction. */
+export interface CommitBatch {
+  /**
+   * Instances to insert (expectedStateVersion null) or update (the stored stateVersion must equal
+   * expectedStateVersion, else the whole commit fails with ConcurrencyConflictError).
+   */
+  readonly instances: readonly {
+    readonly record: InstanceRecord
+    readonly expectedStateVersion: number | null
+  }[]
+  readonly events: readonly EventBatchRecord[]
+  /** Jobs to insert or replace (by key), and jobs to delete (completed, canceled). */
+  readonly jobPuts: readonly JobRecord[]
+  readonly jobDeletes: readonly Key[]
+  readonly userTaskPuts: readonly UserTaskRecord[]
+  readonly incidentPuts: readonly IncidentRecord[]
+}
+
+export interface Page {
+  /** At most this many items (default 100). */
+  readonly limit?: number
+  /** Items strictly after this key, in key order (keyset paging). */
+  readonly after?: Key
+}
+
+export interface InstanceFilter {
+  readonly status?: InstanceStatus
+  readonly bpmnProcessId?: string
+  readonly processDefinitionKey?: Key
+  readonly parentKey?: Key
+  readonly hasIncident?: boolean
+}
+
+export interface UserTaskFilter {
+  readonly status?: UserTaskStatus
+  readonly assignee?: string
+  /** Tasks whose candidate groups include this group. */
+  readonly candidateGroup?: string
+  /** Tasks whose candidate users include this user. */
+  readonly candidateUser?: string
+  readonly bpmnProcessId?: string
+  readonly instanceKey?: Key
+}
+
+export interface IncidentFilter {
+  readonly status?: IncidentStatus
+  readonly instanceKey?: Key
+  readonly bpmnProcessId?: string
+}
+
+export interface ActivateJobsRequest {
+  readonly types: readonly string[]
+  readonly worker: string
+  /** Lease length: the job's deadline becomes now + timeoutMs. */
+  readonly timeoutMs: number
+  readonly now: number
+  readonly max: number
+}
+
+/** Thrown by commit() when an instance was changed by someone else since it was loaded. */
+export class ConcurrencyConflictError extends Error {
+  constructor(readonly instanceKey: Key) {
+    super(`instance ${instanceKey} was changed concurrently`)
+    this.name = 'ConcurrencyConflictError'
+  }
+}
+
+export interface Store {
+  /** Reserves `count` consecutive keys that no other caller will get; returns the first. */
+  reserveKeys(count: number): Promise<number>
+
+  saveProcessDefinitions(records: readonly ProcessDefinitionRecord[]): Promise<void>
+  listProcessDefinitions(): Promise<ProcessDefinitionRecord[]>
+
+  loadInstance(key: Key): Promise<InstanceRecord | undefined>
+  /** Writes one batch atomically and durably (the promise resolves after the commit). */
+  commit(batch: CommitBatch): Promise<void>
+
+  /**
+   * Leases up to `max` jobs of the given types that are activatable now (status activatable, or
+   * activated with an expired deadline; retryAt passed), oldest first, and marks them activated.
+   */
+  activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]>
+  /** Earliest time a job of these types becomes activatable (retryAt or lease expiry), if any. */
+  nextJobDueAt(types: readonly string[]): Promise<number | null>
+  /** Makes every leased job activatable again (used when an embedded engine reopens its file). */
+  releaseAllJobLeases(): Promise<number>
+  getJob(key: Key): Promise<JobRecord | undefined>
+
+  queryInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>
+  countInstances(filter: InstanceFilter): Promise<number>
+  getUserTask(key: Key): Promise<UserTaskRecord | undefined>
+  queryUserTasks(filter: UserTaskFilter, page?: Page): Promise<UserTaskRecord[]>
+  getIncident(key: Key): Promise<IncidentRecord | undefined>
+  queryIncidents(filter: IncidentFilter, page?: Page): Promise<IncidentRecord[]>
+  /** The instance's whole event log, in position order. */
+  readEvents(instanceKey: Key): Promise<EngineEvent[]>
+
+  close(): Promise<void>
+}
