@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import process from 'node:process'
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -17,7 +18,11 @@ const files = ['src', 'test']
   .flatMap((dir) => collect(dir, []))
   .filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)))
   .sort()
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-})
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  {
+    stdio: 'inherit',
+  },
+)
 process.exit(result.status ?? 1)

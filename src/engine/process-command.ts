@@ -36,7 +36,8 @@ export function processCommand(
   ctx: EngineContext,
 ): CommandOutcome {
   if (command.type === 'CreateInstance') return createInstance(state, command, ctx)
-  if (!state) return reject('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${command.instanceKey}`)
+  if (!state)
+    return reject('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${command.instanceKey}`)
   if (state.status !== 'active') {
     return reject(
       'BATON_INSTANCE_NOT_ACTIVE',
@@ -57,7 +58,10 @@ export function processCommand(
       const job = state.jobs[command.jobKey]
       if (!job) return jobNotFound(command.jobKey, state.key)
       if (job.retries <= 0) {
-        return reject('BATON_JOB_NOT_ACTIVE', `job ${job.key} has an open incident; resolve it before completing the job`)
+        return reject(
+          'BATON_JOB_NOT_ACTIVE',
+          `job ${job.key} has an open incident; resolve it before completing the job`,
+        )
       }
       const element = state.elements[job.elementInstanceKey]
       if (!element) return jobNotFound(command.jobKey, state.key)
@@ -69,7 +73,11 @@ export function processCommand(
     case 'FailJob': {
       const job = state.jobs[command.jobKey]
       if (!job) return jobNotFound(command.jobKey, state.key)
-      if (job.retries <= 0) return reject('BATON_JOB_NOT_ACTIVE', `job ${job.key} already failed and has an open incident`)
+      if (job.retries <= 0)
+        return reject(
+          'BATON_JOB_NOT_ACTIVE',
+          `job ${job.key} already failed and has an open incident`,
+        )
       const retries = Math.max(0, Math.floor(command.retries))
       step.emit({
         type: 'JobFailed',
@@ -95,7 +103,11 @@ export function processCommand(
     case 'ThrowJobError': {
       const job = state.jobs[command.jobKey]
       if (!job) return jobNotFound(command.jobKey, state.key)
-      if (job.retries <= 0) return reject('BATON_JOB_NOT_ACTIVE', `job ${job.key} already failed and has an open incident`)
+      if (job.retries <= 0)
+        return reject(
+          'BATON_JOB_NOT_ACTIVE',
+          `job ${job.key} already failed and has an open incident`,
+        )
       const element = state.elements[job.elementInstanceKey]
       step.emit({
         type: 'JobErrorThrown',
@@ -118,7 +130,8 @@ export function processCommand(
       const task = state.userTasks[command.userTaskKey]
       if (!task) return userTaskNotFound(command.userTaskKey, state.key)
       const element = state.elements[task.elementInstanceKey]
-      if (!element || element.phase !== 'active') return userTaskNotFound(command.userTaskKey, state.key)
+      if (!element || element.phase !== 'active')
+        return userTaskNotFound(command.userTaskKey, state.key)
       const variables: Variables = command.variables ?? {}
       step.emit({ type: 'UserTaskCompleted', userTaskKey: task.key, variables })
       step.setCompletionVariables(element, step.node(element.elementId), variables)
@@ -169,7 +182,11 @@ export function processCommand(
         const retries = Math.max(1, Math.floor(command.jobRetries ?? 1))
         step.emit({ type: 'JobRetriesUpdated', jobKey: element.jobKey, retries })
       }
-      step.emit({ type: 'IncidentResolved', incidentKey: incident.key, elementInstanceKey: element.key })
+      step.emit({
+        type: 'IncidentResolved',
+        incidentKey: incident.key,
+        elementInstanceKey: element.key,
+      })
       if (incident.step === 'activate') step.runActivation(element.key)
       else if (incident.step === 'complete') step.runCompletion(element.key)
       break
@@ -200,7 +217,8 @@ function createInstance(
   command: Extract<Command, { type: 'CreateInstance' }>,
   ctx: EngineContext,
 ): CommandOutcome {
-  if (existing) return reject('BATON_INTERNAL', `instance key ${command.instanceKey} is already taken`)
+  if (existing)
+    return reject('BATON_INTERNAL', `instance key ${command.instanceKey} is already taken`)
   const deployed = ctx.processByKey(command.processDefinitionKey)
   if (!deployed) {
     return reject(
@@ -235,7 +253,10 @@ function createInstance(
 }
 
 function jobNotFound(jobKey: Key, instanceKey: Key): Rejection {
-  return reject('BATON_JOB_NOT_FOUND', `instance ${instanceKey} has no open job ${jobKey}; it may have been completed or cancelled`)
+  return reject(
+    'BATON_JOB_NOT_FOUND',
+    `instance ${instanceKey} has no open job ${jobKey}; it may have been completed or cancelled`,
+  )
 }
 
 function userTaskNotFound(userTaskKey: Key, instanceKey: Key): Rejection {

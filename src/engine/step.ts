@@ -59,7 +59,7 @@ export class Step {
   }
 
   emit(body: EngineEventBody): void {
-    const event = { ...body, position: this.state.position, at: this.at } as EngineEvent
+    const event: EngineEvent = { ...body, position: this.state.position, at: this.at }
     this.ctx.observe?.(this.state, event)
     applyEvent(this.state, event)
     this.events.push(event)
@@ -160,7 +160,10 @@ export class Step {
     if (flows.length === 0) this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
   }
 
-  private selectOutgoing(element: ElementInstanceState, node: FlowNode): SequenceFlow[] | undefined {
+  private selectOutgoing(
+    element: ElementInstanceState,
+    node: FlowNode,
+  ): SequenceFlow[] | undefined {
     const flows = node.outgoing.map((id) => this.flow(id))
     if (flows.length === 0) return flows
     switch (elementBehaviors[node.type].outgoing) {
@@ -212,7 +215,10 @@ export class Step {
     }
   }
 
-  private evaluateCondition(element: ElementInstanceState, flow: SequenceFlow): boolean | undefined {
+  private evaluateCondition(
+    element: ElementInstanceState,
+    flow: SequenceFlow,
+  ): boolean | undefined {
     const condition = flow.condition as CompiledExpression
     const result = condition.evaluate(visibleVariables(this.state, element.key))
     if (!result.ok) {
@@ -288,7 +294,11 @@ export class Step {
     return fired
   }
 
-  private tokenCanReach(flowScopeKey: Key, gatewayId: string, sources: ReadonlySet<string>): boolean {
+  private tokenCanReach(
+    flowScopeKey: Key,
+    gatewayId: string,
+    sources: ReadonlySet<string>,
+  ): boolean {
     for (const element of Object.values(this.state.elements)) {
       if (element.flowScopeKey === flowScopeKey && sources.has(element.elementId)) return true
     }
@@ -396,7 +406,11 @@ export class Step {
    * Variables a job, user task, script or called instance completed with: local to the element
    * when it has output mappings (they pick what leaves), propagated outwards otherwise.
    */
-  setCompletionVariables(element: ElementInstanceState, node: FlowNode, variables: Variables): void {
+  setCompletionVariables(
+    element: ElementInstanceState,
+    node: FlowNode,
+    variables: Variables,
+  ): void {
     const local = (node.ioMapping?.outputs.length ?? 0) > 0
     for (const [name, value] of Object.entries(variables)) {
       if (local) this.setLocal(element.key, name, value)
@@ -404,7 +418,11 @@ export class Step {
     }
   }
 
-  private applyInputs(element: ElementInstanceState, node: FlowNode, inputs: readonly VariableMapping[]): boolean {
+  private applyInputs(
+    element: ElementInstanceState,
+    node: FlowNode,
+    inputs: readonly VariableMapping[],
+  ): boolean {
     for (const mapping of inputs) {
       const result = mapping.source.evaluate(this.variablesAt(element.key))
       if (!result.ok) {
@@ -424,7 +442,11 @@ export class Step {
     return true
   }
 
-  private applyOutputs(element: ElementInstanceState, node: FlowNode, outputs: readonly VariableMapping[]): boolean {
+  private applyOutputs(
+    element: ElementInstanceState,
+    node: FlowNode,
+    outputs: readonly VariableMapping[],
+  ): boolean {
     const values: { name: string; path: string[]; value: JsonValue }[] = []
     const variables = this.variablesAt(element.key)
     for (const mapping of outputs) {
@@ -469,7 +491,11 @@ export class Step {
   }
 
   /** Evaluates a literal-or-FEEL attribute; a literal is its text. */
-  attribute(element: ElementInstanceState, value: AttributeValue, what: string): Evaluated<unknown> {
+  attribute(
+    element: ElementInstanceState,
+    value: AttributeValue,
+    what: string,
+  ): Evaluated<unknown> {
     if (value.kind === 'literal') return { ok: true, value: value.value }
     return this.evaluate(element, value.expression, what)
   }
@@ -483,7 +509,8 @@ export class Step {
     if (value === undefined) return { ok: true, value: null }
     const result = this.attribute(element, value, what)
     if (!result.ok) return result
-    if (result.value === null || typeof result.value === 'string') return { ok: true, value: result.value }
+    if (result.value === null || typeof result.value === 'string')
+      return { ok: true, value: result.value }
     if (typeof result.value === 'number') return { ok: true, value: String(result.value) }
     this.raiseIncident(
       element,

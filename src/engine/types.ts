@@ -1,3 +1,5 @@
+import type { ExecutableProcess } from '../model/types.ts'
+
 /**
  * The engine core's vocabulary: instance state, commands (imperative, what someone asks for) and
  * events (past tense, what happened). Everything here is plain JSON so it can be stored as is.
@@ -6,7 +8,8 @@
 /** Keys are decimal strings of safe integers (Camunda style), unique within one database. */
 export type Key = string
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
 export type Variables = Record<string, JsonValue>
 
 export const InstanceStates = {
@@ -111,7 +114,12 @@ export type Command =
       readonly businessKey?: string
       readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
     }
-  | { readonly type: 'CompleteJob'; readonly instanceKey: Key; readonly jobKey: Key; readonly variables?: Variables }
+  | {
+      readonly type: 'CompleteJob'
+      readonly instanceKey: Key
+      readonly jobKey: Key
+      readonly variables?: Variables
+    }
   | {
       readonly type: 'FailJob'
       readonly instanceKey: Key
@@ -207,10 +215,26 @@ export type EngineEventBody =
       readonly elementType: string
       readonly flowScopeKey: Key
     }
-  | { readonly type: 'ElementActivated'; readonly elementInstanceKey: Key; readonly elementId: string }
-  | { readonly type: 'ElementCompleting'; readonly elementInstanceKey: Key; readonly elementId: string }
-  | { readonly type: 'ElementCompleted'; readonly elementInstanceKey: Key; readonly elementId: string }
-  | { readonly type: 'ElementTerminated'; readonly elementInstanceKey: Key; readonly elementId: string }
+  | {
+      readonly type: 'ElementActivated'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+    }
+  | {
+      readonly type: 'ElementCompleting'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+    }
+  | {
+      readonly type: 'ElementCompleted'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+    }
+  | {
+      readonly type: 'ElementTerminated'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+    }
   | {
       readonly type: 'SequenceFlowTaken'
       readonly flowId: string
@@ -258,7 +282,12 @@ export type EngineEventBody =
       readonly retryBackoffMs: number
     }
   | { readonly type: 'JobRetriesUpdated'; readonly jobKey: Key; readonly retries: number }
-  | { readonly type: 'JobErrorThrown'; readonly jobKey: Key; readonly errorCode: string; readonly errorMessage: string }
+  | {
+      readonly type: 'JobErrorThrown'
+      readonly jobKey: Key
+      readonly errorCode: string
+      readonly errorMessage: string
+    }
   | { readonly type: 'JobCanceled'; readonly jobKey: Key }
   | {
       readonly type: 'UserTaskCreated'
@@ -275,7 +304,11 @@ export type EngineEventBody =
       readonly formKey: string | null
       readonly formId: string | null
     }
-  | { readonly type: 'UserTaskAssigned'; readonly userTaskKey: Key; readonly assignee: string | null }
+  | {
+      readonly type: 'UserTaskAssigned'
+      readonly userTaskKey: Key
+      readonly assignee: string | null
+    }
   | { readonly type: 'UserTaskCompleted'; readonly userTaskKey: Key; readonly variables: Variables }
   | { readonly type: 'UserTaskCanceled'; readonly userTaskKey: Key }
   | {
@@ -288,7 +321,11 @@ export type EngineEventBody =
       readonly step: IncidentRef['step']
       readonly jobKey?: Key
     }
-  | { readonly type: 'IncidentResolved'; readonly incidentKey: Key; readonly elementInstanceKey: Key }
+  | {
+      readonly type: 'IncidentResolved'
+      readonly incidentKey: Key
+      readonly elementInstanceKey: Key
+    }
   | {
       readonly type: 'ChildInstanceCreated'
       readonly elementInstanceKey: Key
@@ -337,7 +374,7 @@ export interface DeployedProcess {
   readonly key: Key
   readonly bpmnProcessId: string
   readonly version: number
-  readonly process: import('../model/types.ts').ExecutableProcess
+  readonly process: ExecutableProcess
 }
 
 export interface ProcessResult {

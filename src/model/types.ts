@@ -144,5 +144,9 @@ export interface ModelProblem {
 
 /** The result of compiling a BPMN file. */
 export type CompileResult =
-  | { readonly ok: true; readonly processes: readonly ExecutableProcess[]; readonly warnings: readonly ModelProblem[] }
+  | {
+      readonly ok: true
+      readonly processes: readonly ExecutableProcess[]
+      readonly warnings: readonly ModelProblem[]
+    }
   | { readonly ok: false; readonly problems: readonly ModelProblem[] }

@@ -29,7 +29,10 @@ export interface DeployedDefinition {
 export function formatProblems(resourceName: string, problems: readonly ModelProblem[]): string {
   return problems
     .map((p) => {
-      const where = [p.line === undefined ? '' : `line ${p.line}`, p.elementId ? `element '${p.elementId}'` : '']
+      const where = [
+        p.line === undefined ? '' : `line ${p.line}`,
+        p.elementId ? `element '${p.elementId}'` : '',
+      ]
         .filter(Boolean)
         .join(', ')
       return `${resourceName}${where ? ` (${where})` : ''}: [${p.rule}] ${p.message}`
@@ -108,7 +111,8 @@ export class Definitions {
     newKey: () => Key,
     now: number,
   ): Promise<DeployedDefinition[]> {
-    if (resources.length === 0) throw new BatonError('BATON_DEPLOY_EMPTY', 'a deployment needs at least one BPMN resource')
+    if (resources.length === 0)
+      throw new BatonError('BATON_DEPLOY_EMPTY', 'a deployment needs at least one BPMN resource')
     const compiled = []
     const failures: string[] = []
     const problems: { resource: string; problems: readonly ModelProblem[] }[] = []
@@ -122,7 +126,11 @@ export class Definitions {
       }
     }
     if (failures.length > 0) {
-      throw new BatonError('BATON_MODEL_INVALID', `the deployment was rejected:\n${failures.join('\n')}`, problems)
+      throw new BatonError(
+        'BATON_MODEL_INVALID',
+        `the deployment was rejected:\n${failures.join('\n')}`,
+        problems,
+      )
     }
     const deployed: DeployedDefinition[] = []
     const toSave: { record: ProcessDefinitionRecord; process: DeployedProcess['process'] }[] = []

@@ -65,6 +65,8 @@ export interface CreateInstanceOptions {
   /** A specific version instead of the latest. */
   readonly version?: number
   readonly businessKey?: string
+  /** Resolve only once the instance has ended; the result then carries its final variables. */
+  readonly awaitCompletion?: boolean
 }
 
 export interface CreatedInstance {
@@ -72,6 +74,9 @@ export interface CreatedInstance {
   readonly processDefinitionKey: Key
   readonly bpmnProcessId: string
   readonly version: number
+  /** With `awaitCompletion`: how the instance ended and its root variables. */
+  readonly status?: 'completed' | 'terminated'
+  readonly variables?: Variables
 }
 
 interface QueuedCommand {
@@ -152,7 +157,10 @@ export class Engine {
     let store = options.store
     if (!store) {
       const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts')
-      store = await openSqliteStore({ path: options.path ?? ':memory:', durable: options.durable ?? true })
+      store = await openSqliteStore({
+        path: options.path ?? ':memory:',
+        durable: options.durable ?? true,
+      })
       // An embedded store has one owner: leases held by a previous (crashed) process are void.
       await store.releaseAllJobLeases()
     }
@@ -168,7 +176,9 @@ export class Engine {
   // Deployments and instances
 
   /** Validates and deploys BPMN resources; identical content is a no-op. */
-  async deploy(resources: readonly DeployResource[] | DeployResource): Promise<DeployedDefinition[]> {
+  async deploy(
+    resources: readonly DeployResource[] | DeployResource,
+  ): Promise<DeployedDefinition[]> {
     this.assertOpen()
     const list = Array.isArray(resources) ? resources : [resources as DeployResource]
     if (this.keyLimit - this.nextKeyValue < list.length * 10) await this.reserveKeys()
@@ -184,7 +194,10 @@ export class Engine {
   }
 
   /** Starts an instance of the latest (or a given) version of a process; resolves once committed. */
-  async createInstance(bpmnProcessId: string, options: CreateInstanceOptions = {}): Promise<CreatedInstance> {
+  async createInstance(
+    bpmnProcessId: string,
+    options: CreateInstanceOptions = {},
+  ): Promise<CreatedInstance> {
     const deployed =
       options.version === undefined
         ? this.definitions.latestOf(bpmnProcessId)
@@ -199,18 +212,28 @@ export class Engine {
   }
 
   /** Starts an instance of a process definition given by key. */
-  async createInstanceByKey(processDefinitionKey: Key, options: CreateInstanceOptions = {}): Promise<CreatedInstance> {
+  async createInstanceByKey(
+    processDefinitionKey: Key,
+    options: CreateInstanceOptions = {},
+  ): Promise<CreatedInstance> {
     const deployed = this.definitions.byDefinitionKey(processDefinitionKey)
     if (!deployed) {
-      throw new BatonError('BATON_PROCESS_NOT_FOUND', `no process definition with key ${processDefinitionKey} is deployed`)
+      throw new BatonError(
+        'BATON_PROCESS_NOT_FOUND',
+        `no process definition with key ${processDefinitionKey} is deployed`,
+      )
     }
     return this.createInstanceOf(deployed, options)
   }
 
-  private async createInstanceOf(deployed: DeployedProcess, options: CreateInstanceOptions): Promise<CreatedInstance> {
+  private async createInstanceOf(
+    deployed: DeployedProcess,
+    options: CreateInstanceOptions,
+  ): Promise<CreatedInstance> {
     if (options.variables !== undefined) assertVariables(options.variables)
     if (this.keyLimit - this.nextKeyValue < 1000) await this.reserveKeys()
     const instanceKey = this.nextKey()
+    const ended = options.awaitCompletion ? this.whenEnded(instanceKey) : undefined
     await this.submit({
       type: 'CreateInstance',
       instanceKey,
@@ -218,24 +241,44 @@ export class Engine {
       ...(options.variables === undefined ? {} : { variables: options.variables }),
       ...(options.businessKey === undefined ? {} : { businessKey: options.businessKey }),
     })
-    return {
+    const created = {
       instanceKey,
       processDefinitionKey: deployed.key,
       bpmnProcessId: deployed.bpmnProcessId,
       version: deployed.version,
     }
+    if (!ended) return created
+    const state = await ended
+    return {
+      ...created,
+      status: state.status === 'terminated' ? 'terminated' : 'completed',
+      variables: state.variables[state.key] ?? {},
+    }
+  }
+
+  /** Resolves with the state once the instance ends; register before the instance can end. */
+  private whenEnded(instanceKey: Key): Promise<InstanceState> {
+    return new Promise<InstanceState>((resolve) => {
+      const list = this.completionWaiters.get(instanceKey) ?? []
+      list.push(resolve)
+      this.completionWaiters.set(instanceKey, list)
+    })
   }
 
   /** Resolves with the final state once the instance has completed or was terminated. */
   async awaitInstance(instanceKey: Key): Promise<InstanceRecord> {
     const record = await this.getInstance(instanceKey)
-    if (!record) throw new BatonError('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${instanceKey}`)
+    if (!record)
+      throw new BatonError(
+        'BATON_INSTANCE_NOT_FOUND',
+        `no process instance with key ${instanceKey}`,
+      )
     if (record.status !== 'active') return record
-    await new Promise<InstanceState>((resolve) => {
-      const list = this.completionWaiters.get(instanceKey) ?? []
-      list.push(resolve)
-      this.completionWaiters.set(instanceKey, list)
-    })
+    const ended = this.whenEnded(instanceKey)
+    // It may have ended between the read and the registration.
+    const again = await this.getInstance(instanceKey)
+    if (again && again.status !== 'active') return again
+    await ended
     return (await this.getInstance(instanceKey)) as InstanceRecord
   }
 
@@ -244,7 +287,11 @@ export class Engine {
   }
 
   /** Sets variables on the instance (or an element instance scope). */
-  async setVariables(instanceKey: Key, variables: Variables, options: { scopeKey?: Key; local?: boolean } = {}): Promise<void> {
+  async setVariables(
+    instanceKey: Key,
+    variables: Variables,
+    options: { scopeKey?: Key; local?: boolean } = {},
+  ): Promise<void> {
     assertVariables(variables)
     await this.submit({
       type: 'SetVariables',
@@ -266,7 +313,10 @@ export class Engine {
   /** The instance's audit trail: every event, oldest first. */
   async history(instanceKey: Key): Promise<EngineEvent[]> {
     if (!(await this.store.loadInstance(instanceKey))) {
-      throw new BatonError('BATON_INSTANCE_NOT_FOUND', `no process instance with key ${instanceKey}`)
+      throw new BatonError(
+        'BATON_INSTANCE_NOT_FOUND',
+        `no process instance with key ${instanceKey}`,
+      )
     }
     return this.store.readEvents(instanceKey)
   }
@@ -284,7 +334,7 @@ export class Engine {
     const list = this.workers.get(type) ?? []
     list.push(worker)
     this.workers.set(type, list)
-    queueMicrotask(() => worker.poll())
+    queueMicrotask(() => void worker.poll())
     return worker
   }
 
@@ -303,7 +353,10 @@ export class Engine {
     await this.submit({ type: 'CompleteJob', instanceKey: job.instanceKey, jobKey, variables })
   }
 
-  async failJob(jobKey: Key, failure: { retries: number; errorMessage?: string; retryBackoffMs?: number }): Promise<void> {
+  async failJob(
+    jobKey: Key,
+    failure: { retries: number; errorMessage?: string; retryBackoffMs?: number },
+  ): Promise<void> {
     const job = await this.requireJob(jobKey)
     await this.submit({
       type: 'FailJob',
@@ -315,7 +368,12 @@ export class Engine {
     })
   }
 
-  async throwJobError(jobKey: Key, errorCode: string, errorMessage?: string, variables?: Variables): Promise<void> {
+  async throwJobError(
+    jobKey: Key,
+    errorCode: string,
+    errorMessage?: string,
+    variables?: Variables,
+  ): Promise<void> {
     const job = await this.requireJob(jobKey)
     await this.submit({
       type: 'ThrowJobError',
@@ -330,16 +388,34 @@ export class Engine {
   /** @internal Completes a job whose record the caller holds (no lookup: the worker hot path). */
   async completeJobOf(job: JobRecord, variables: Variables): Promise<void> {
     assertVariables(variables)
-    await this.submit({ type: 'CompleteJob', instanceKey: job.instanceKey, jobKey: job.key, variables })
+    await this.submit({
+      type: 'CompleteJob',
+      instanceKey: job.instanceKey,
+      jobKey: job.key,
+      variables,
+    })
   }
 
   /** @internal Fails a job whose record the caller holds. */
-  async failJobOf(job: JobRecord, failure: { retries: number; errorMessage: string; retryBackoffMs: number }): Promise<void> {
-    await this.submit({ type: 'FailJob', instanceKey: job.instanceKey, jobKey: job.key, ...failure })
+  async failJobOf(
+    job: JobRecord,
+    failure: { retries: number; errorMessage: string; retryBackoffMs: number },
+  ): Promise<void> {
+    await this.submit({
+      type: 'FailJob',
+      instanceKey: job.instanceKey,
+      jobKey: job.key,
+      ...failure,
+    })
   }
 
   /** Leases activatable jobs of a type, with the variables visible at their element. */
-  async activateJobs(request: { type: string; worker: string; timeoutMs: number; max: number }): Promise<ActivatedJob[]> {
+  async activateJobs(request: {
+    type: string
+    worker: string
+    timeoutMs: number
+    max: number
+  }): Promise<ActivatedJob[]> {
     const records = await this.store.activateJobs({
       types: [request.type],
       worker: request.worker,
@@ -359,7 +435,10 @@ export class Engine {
   private async requireJob(jobKey: Key): Promise<JobRecord> {
     const job = await this.store.getJob(jobKey)
     if (!job) {
-      throw new BatonError('BATON_JOB_NOT_FOUND', `no open job with key ${jobKey}; it may have been completed or cancelled`)
+      throw new BatonError(
+        'BATON_JOB_NOT_FOUND',
+        `no open job with key ${jobKey}; it may have been completed or cancelled`,
+      )
     }
     return job
   }
@@ -376,7 +455,10 @@ export class Engine {
   }
 
   /** @internal Synchronous variant for jobs whose instance is in the cache (the hot path). */
-  activatedJobFromCache(record: JobRecord, visible: (state: InstanceState, scope: Key) => Variables): ActivatedJob | undefined {
+  activatedJobFromCache(
+    record: JobRecord,
+    visible: (state: InstanceState, scope: Key) => Variables,
+  ): ActivatedJob | undefined {
     const cached = this.cache.get(record.instanceKey)
     if (!cached) return undefined
     return { ...record, variables: visible(cached.state, record.elementInstanceKey) }
@@ -402,13 +484,23 @@ export class Engine {
         `user task ${userTaskKey} is assigned to '${task.assignee}'; unclaim it first`,
       )
     }
-    await this.submit({ type: 'AssignUserTask', instanceKey: task.instanceKey, userTaskKey, assignee })
+    await this.submit({
+      type: 'AssignUserTask',
+      instanceKey: task.instanceKey,
+      userTaskKey,
+      assignee,
+    })
   }
 
   /** Assigns a task to a user, whoever held it. */
   async assignUserTask(userTaskKey: Key, assignee: string | null): Promise<void> {
     const task = await this.requireOpenUserTask(userTaskKey)
-    await this.submit({ type: 'AssignUserTask', instanceKey: task.instanceKey, userTaskKey, assignee })
+    await this.submit({
+      type: 'AssignUserTask',
+      instanceKey: task.instanceKey,
+      userTaskKey,
+      assignee,
+    })
   }
 
   async unclaimUserTask(userTaskKey: Key): Promise<void> {
@@ -418,14 +510,23 @@ export class Engine {
   async completeUserTask(userTaskKey: Key, variables: Variables = {}): Promise<void> {
     assertVariables(variables)
     const task = await this.requireOpenUserTask(userTaskKey)
-    await this.submit({ type: 'CompleteUserTask', instanceKey: task.instanceKey, userTaskKey, variables })
+    await this.submit({
+      type: 'CompleteUserTask',
+      instanceKey: task.instanceKey,
+      userTaskKey,
+      variables,
+    })
   }
 
   private async requireOpenUserTask(userTaskKey: Key): Promise<UserTaskRecord> {
     const task = await this.store.getUserTask(userTaskKey)
-    if (!task) throw new BatonError('BATON_USER_TASK_NOT_FOUND', `no user task with key ${userTaskKey}`)
+    if (!task)
+      throw new BatonError('BATON_USER_TASK_NOT_FOUND', `no user task with key ${userTaskKey}`)
     if (task.status !== 'created') {
-      throw new BatonError('BATON_USER_TASK_NOT_ACTIVE', `user task ${userTaskKey} is ${task.status}`)
+      throw new BatonError(
+        'BATON_USER_TASK_NOT_ACTIVE',
+        `user task ${userTaskKey} is ${task.status}`,
+      )
     }
     return task
   }
@@ -456,10 +557,14 @@ export class Engine {
    * when the engine refuses it.
    */
   submit(command: Command): Promise<readonly EngineEvent[]> {
-    if (this.closed) return Promise.reject(new BatonError('BATON_ENGINE_CLOSED', 'the engine is closed'))
+    if (this.closed)
+      return Promise.reject(new BatonError('BATON_ENGINE_CLOSED', 'the engine is closed'))
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(
-        new BatonError('BATON_ENGINE_OVERLOADED', `${this.queue.length} commands are waiting; retry later`),
+        new BatonError(
+          'BATON_ENGINE_OVERLOADED',
+          `${this.queue.length} commands are waiting; retry later`,
+        ),
       )
     }
     return new Promise((resolve, reject) => {
@@ -482,7 +587,8 @@ export class Engine {
     this.flushing = true
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
+        const batch =
+          this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
         this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch)
         await this.runBatch(batch)
       }
@@ -518,7 +624,12 @@ export class Engine {
       const culprit = batch[failed]
       if (culprit) {
         this.options.onInternalError?.(error, culprit.command)
-        culprit.reject(new BatonError('BATON_INTERNAL', `the engine failed on ${culprit.command.type}: ${String(error)}`))
+        culprit.reject(
+          new BatonError(
+            'BATON_INTERNAL',
+            `the engine failed on ${culprit.command.type}: ${String(error)}`,
+          ),
+        )
       }
       this.queue = [...batch.filter((_, i) => i !== failed), ...this.queue]
       return
@@ -548,8 +659,7 @@ export class Engine {
     for (const { queued, events } of outcomes) {
       if (Array.isArray(events)) queued.resolve(events)
       else {
-        const rejection = events as Rejection
-        queued.reject(new BatonError(rejection.code as never, rejection.message))
+        queued.reject(new BatonError(events.code as never, events.message))
       }
     }
     this.dispatch(projection.claimed)
@@ -609,7 +719,11 @@ export class Engine {
     if (!record) return undefined
     const cached = this.cache.get(instanceKey)
     if (cached) return cached // loaded meanwhile
-    const entry: CachedInstance = { state: record.state, stateVersion: record.stateVersion, isNew: false }
+    const entry: CachedInstance = {
+      state: record.state,
+      stateVersion: record.stateVersion,
+      isNew: false,
+    }
     if (record.status === 'active') this.cache.set(instanceKey, entry)
     return entry
   }
@@ -637,7 +751,11 @@ export class Engine {
         },
       })
       if (entry.events.length > 0) {
-        events.push({ instanceKey: state.key, fromPosition: entry.fromPosition, events: entry.events })
+        events.push({
+          instanceKey: state.key,
+          fromPosition: entry.fromPosition,
+          events: entry.events,
+        })
       }
     }
     const jobPuts: JobRecord[] = []
@@ -657,7 +775,10 @@ export class Engine {
   }
 
   /** A local worker with spare capacity takes a new job in the same write that creates it. */
-  private claimLocal(type: string, claims: Map<string, number>): { worker: string; timeoutMs: number } | undefined {
+  private claimLocal(
+    type: string,
+    claims: Map<string, number>,
+  ): { worker: string; timeoutMs: number } | undefined {
     const list = this.workers.get(type)
     if (!list) return undefined
     const already = claims.get(type) ?? 0
@@ -677,7 +798,7 @@ export class Engine {
   }
 
   private pollWorkers(): void {
-    for (const list of this.workers.values()) for (const worker of list) worker.poll()
+    for (const list of this.workers.values()) for (const worker of list) void worker.poll()
   }
 
   /** Makes every worker look for due jobs now (after a fake clock moved, for instance). */
@@ -750,6 +871,9 @@ function hasAny(record: object): boolean {
 
 function assertVariables(variables: unknown): asserts variables is Variables {
   if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
-    throw new BatonError('BATON_VARIABLES_INVALID', `variables must be a JSON object, got ${JSON.stringify(variables)}`)
+    throw new BatonError(
+      'BATON_VARIABLES_INVALID',
+      `variables must be a JSON object, got ${JSON.stringify(variables)}`,
+    )
   }
 }

@@ -143,7 +143,7 @@ export class JobWorker {
       },
     }
     try {
-      const result = await this.handler(Object.assign(Object.create(null) as object, job, controls) as WorkerJob)
+      const result = await this.handler({ ...job, ...controls })
       if (!settled) await engine.completeJobOf(job, result ?? {})
     } catch (error) {
       if (settled) {

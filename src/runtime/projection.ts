@@ -56,10 +56,18 @@ export class BatchProjection {
         })
         return
       case 'JobErrorThrown':
-        this.putJob(state, event.jobKey, { retries: 0, status: 'failed', errorMessage: event.errorMessage })
+        this.putJob(state, event.jobKey, {
+          retries: 0,
+          status: 'failed',
+          errorMessage: event.errorMessage,
+        })
         return
       case 'JobRetriesUpdated':
-        this.putJob(state, event.jobKey, { retries: event.retries, status: 'activatable', retryAt: null })
+        this.putJob(state, event.jobKey, {
+          retries: event.retries,
+          status: 'activatable',
+          retryAt: null,
+        })
         return
       case 'UserTaskCreated':
         this.userTasks.set(event.userTaskKey, {
@@ -109,8 +117,14 @@ export class BatchProjection {
         })
         return
       case 'IncidentResolved': {
-        const open = this.incidents.get(event.incidentKey) ?? incidentFromState(state, event.incidentKey)
-        if (open) this.incidents.set(event.incidentKey, { ...open, status: 'resolved', resolvedAt: event.at })
+        const open =
+          this.incidents.get(event.incidentKey) ?? incidentFromState(state, event.incidentKey)
+        if (open)
+          this.incidents.set(event.incidentKey, {
+            ...open,
+            status: 'resolved',
+            resolvedAt: event.at,
+          })
         return
       }
       default:
@@ -124,7 +138,11 @@ export class BatchProjection {
     this.jobs.set(jobKey, { ...current, worker: null, deadline: null, ...change })
   }
 
-  private putUserTask(state: InstanceState, userTaskKey: Key, change: Partial<UserTaskRecord>): void {
+  private putUserTask(
+    state: InstanceState,
+    userTaskKey: Key,
+    change: Partial<UserTaskRecord>,
+  ): void {
     const current = this.userTasks.get(userTaskKey) ?? userTaskFromState(state, userTaskKey)
     if (current) this.userTasks.set(userTaskKey, { ...current, ...change })
   }

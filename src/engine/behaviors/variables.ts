@@ -17,7 +17,8 @@ export function visibleVariables(state: InstanceState, scopeKey: Key): Variables
   const chain = scopeChain(state, scopeKey)
   if (chain.length === 1) return state.variables[chain[0] as Key] ?? {}
   const merged: Variables = {}
-  for (let i = chain.length - 1; i >= 0; i--) Object.assign(merged, state.variables[chain[i] as Key])
+  for (let i = chain.length - 1; i >= 0; i--)
+    Object.assign(merged, state.variables[chain[i] as Key])
   return merged
 }
 
@@ -46,7 +47,11 @@ export function parseTarget(target: string): { name: string; path: string[] } | 
 }
 
 /** `base` with `value` set at `path` (contexts created or copied as needed, `base` untouched). */
-export function setAtPath(base: JsonValue | undefined, path: readonly string[], value: JsonValue): JsonValue {
+export function setAtPath(
+  base: JsonValue | undefined,
+  path: readonly string[],
+  value: JsonValue,
+): JsonValue {
   if (path.length === 0) return value
   const [head, ...rest] = path as [string, ...string[]]
   const copy: Record<string, JsonValue> =
@@ -65,7 +70,8 @@ export function toJson(value: unknown): JsonValue {
     if (value instanceof Date) return value.toISOString()
     const proto = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) {
-      const text = String(value)
+      // Temporal values (dates, durations) print as ISO text; other class instances have no JSON form.
+      const text = (value as { toString(): string }).toString()
       return text === '[object Object]' ? null : text
     }
     const out: Record<string, JsonValue> = {}

@@ -42,7 +42,11 @@ export const callActivity: ElementBehavior = {
   },
   onTerminate(step, element) {
     if (element.childInstanceKey) {
-      step.command({ type: 'CancelInstance', instanceKey: element.childInstanceKey, byParent: true })
+      step.command({
+        type: 'CancelInstance',
+        instanceKey: element.childInstanceKey,
+        byParent: true,
+      })
     }
   },
 }

@@ -24,7 +24,7 @@ function names(
   const list = result.value
   if (list === null) return []
   if (typeof list === 'string') return [list]
-  if (Array.isArray(list) && list.every((item) => typeof item === 'string')) return list as string[]
+  if (Array.isArray(list) && list.every((item) => typeof item === 'string')) return list
   step.raiseIncident(
     element,
     IncidentErrorTypes.extractValue,
@@ -47,7 +47,11 @@ export const userTask: ElementBehavior = {
     if (!candidateGroups) return
     const dueDate = step.stringAttribute(element, definition.dueDate, 'the due date')
     if (!dueDate.ok) return
-    const followUpDate = step.stringAttribute(element, definition.followUpDate, 'the follow-up date')
+    const followUpDate = step.stringAttribute(
+      element,
+      definition.followUpDate,
+      'the follow-up date',
+    )
     if (!followUpDate.ok) return
     let priority = 50
     if (definition.priority) {
@@ -81,6 +85,7 @@ export const userTask: ElementBehavior = {
     })
   },
   onTerminate(step, element) {
-    if (element.userTaskKey) step.emit({ type: 'UserTaskCanceled', userTaskKey: element.userTaskKey })
+    if (element.userTaskKey)
+      step.emit({ type: 'UserTaskCanceled', userTaskKey: element.userTaskKey })
   },
 }

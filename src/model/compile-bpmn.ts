@@ -1,0 +1,524 @@
+import type { CompiledExpression } from '../feel/types.ts'
+import { compileFeel } from './attribute-value.ts'
+import { deepFreeze, FrozenMap, FrozenSet } from './deep-freeze.ts'
+import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
+import { computeInclusiveJoinSources } from './inclusive-join-sources.ts'
+import {
+  booleanProperty,
+  describeElement,
+  elementProperty,
+  elementsProperty,
+  extensionElement,
+  idOf,
+  stringProperty,
+  typeName,
+  type ModdleElement,
+} from './moddle-element.ts'
+import { parseBpmnXml, type UnresolvedReferences } from './parse-bpmn.ts'
+import { ProblemCollector } from './problem-collector.ts'
+import type { CompileResult, ExecutableProcess, FlowNode, SequenceFlow } from './types.ts'
+import { scanXmlIds } from './xml-scan.ts'
+import { readIoMapping, type ElementContext } from './zeebe-extensions.ts'
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * Parses, validates and compiles a BPMN 2.0 file (Camunda 8 `zeebe:` dialect) into frozen
+ * executable processes. Never throws: whatever the input, the result either holds the processes
+ * (and warnings), or lists every problem found, each with its rule, element, line and a fix.
+ *
+ * Sequence flow conditions are FEEL, with or without the leading `=` (plain BPMN tools write
+ * them without it). The definitions-level `expressionLanguage` is ignored: many tools set it to
+ * XPath by default; only a condition's own `language` attribute is checked.
+ *
+ * @example
+ * const result = await compileBpmn(xml)
+ * if (!result.ok) for (const p of result.problems) console.log(`${p.line}: ${p.rule} ${p.message}`)
+ */
+export async function compileBpmn(xml: string): Promise<CompileResult> {
+  try {
+    return await compile(xml)
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        {
+          rule: 'internal-error',
+          message: `Baton's BPMN compiler failed unexpectedly (${error instanceof Error ? error.message : String(error)}). This is a bug in Baton: please report it with the file.`,
+        },
+      ],
+    }
+  }
+}
+
+async function compile(xml: unknown): Promise<CompileResult> {
+  if (typeof xml !== 'string') {
+    return fail('xml-malformed', `Expected the BPMN file as a string of XML, got ${typeof xml}.`)
+  }
+  const text = xml.startsWith('\uFEFF') ? xml.slice(1) : xml
+  if (text.trim() === '') {
+    return fail('xml-malformed', 'The file is empty. Deploy a BPMN 2.0 XML file.')
+  }
+  const ids = scanXmlIds(text)
+  const problems = new ProblemCollector((id) => ids.lineOf(id))
+  for (const [id, lines] of ids.lines) {
+    if (lines.length < 2) continue
+    problems.error(
+      'id-duplicate',
+      `Id '${id}' is used by ${lines.length} elements (lines ${lines.join(', ')}). Give every element its own id.`,
+      id,
+      lines[1],
+    )
+  }
+
+  const parsed = await parseBpmnXml(text, problems)
+  if (!parsed.ok) return { ok: false, problems: problems.errors }
+
+  const processes = compileDefinitions(parsed.definitions, parsed.unresolved, problems)
+  if (problems.errors.length > 0) return { ok: false, problems: problems.errors }
+  return deepFreeze({ ok: true, processes, warnings: problems.warnings })
+}
+
+function fail(rule: string, message: string): CompileResult {
+  return { ok: false, problems: [{ rule, message }] }
+}
+
+function compileDefinitions(
+  definitions: ModdleElement,
+  unresolved: UnresolvedReferences,
+  problems: ProblemCollector,
+): ExecutableProcess[] {
+  const processes = elementsProperty(definitions, 'rootElements').filter(
+    (element) => element.$type === 'bpmn:Process',
+  )
+  if (processes.length === 0) {
+    problems.error(
+      'process-required',
+      'The file has no <process>, so there is nothing to execute. Model a process (a pool with flow nodes) and deploy again.',
+    )
+    return []
+  }
+  const executable = processes.filter(
+    (process) => booleanProperty(process, 'isExecutable') === true,
+  )
+  const selected = executable.length > 0 ? executable : processes
+  for (const process of processes) {
+    if (executable.length === 0) {
+      problems.warn(
+        'process-not-executable',
+        `${describeElement(process)} is not marked isExecutable="true"; Baton compiled it anyway because the file has no executable process. Set isExecutable="true" to make this explicit.`,
+        idOf(process),
+      )
+    } else if (!selected.includes(process)) {
+      problems.warn(
+        'process-skipped',
+        `${describeElement(process)} is not executable (isExecutable is not "true") and was not deployed. Set isExecutable="true" to run it.`,
+        idOf(process),
+      )
+    }
+  }
+
+  const scopeOf = new Map<ModdleElement, ModdleElement>()
+  for (const process of selected) mapScopes(process, scopeOf, problems)
+
+  const compiled: ExecutableProcess[] = []
+  for (const process of selected) {
+    const result = compileProcess(process, { problems, process, scopeOf, unresolved })
+    if (result !== undefined) compiled.push(result)
+  }
+  return compiled
+}
+
+/** Records each flow element's scope, and reports elements without id. */
+function mapScopes(
+  scope: ModdleElement,
+  scopeOf: Map<ModdleElement, ModdleElement>,
+  problems: ProblemCollector,
+): void {
+  if (idOf(scope) === undefined) {
+    problems.error(
+      'id-required',
+      `A ${describeElement(scope)} has no id. Give it a unique id (Camunda Modeler does this for you).`,
+    )
+  }
+  for (const element of elementsProperty(scope, 'flowElements')) {
+    scopeOf.set(element, scope)
+    if (element.$instanceOf('bpmn:FlowElementsContainer')) {
+      mapScopes(element, scopeOf, problems)
+    } else if (idOf(element) === undefined) {
+      problems.error(
+        'id-required',
+        `A ${describeElement(element)} in ${describeElement(scope)} has no id. Give it a unique id (Camunda Modeler does this for you).`,
+      )
+    }
+  }
+}
+
+interface ProcessContext extends ElementContext {
+  readonly scopeOf: ReadonlyMap<ModdleElement, ModdleElement>
+  readonly unresolved: UnresolvedReferences
+}
+
+interface ProcessBuild {
+  readonly ctx: ProcessContext
+  readonly nodes: Map<string, FlowNode>
+  readonly flows: Map<string, SequenceFlow>
+}
+
+function compileProcess(
+  process: ModdleElement,
+  ctx: ProcessContext,
+): ExecutableProcess | undefined {
+  const id = idOf(process)
+  if (id === undefined) return undefined
+  const build: ProcessBuild = { ctx, nodes: new Map(), flows: new Map() }
+  checkUnsupportedExtensions(process, ctx)
+  const scope = compileScope(process, id, build)
+  const name = stringProperty(process, 'name')
+  return {
+    id,
+    ...(name === undefined ? {} : { name }),
+    nodes: new FrozenMap(build.nodes),
+    flows: new FrozenMap(build.flows),
+    startEventId: scope.startEventId ?? '',
+    childNodeIds: scope.childNodeIds,
+    inclusiveJoinSources: new FrozenMap(
+      [...computeInclusiveJoinSources(build.nodes, build.flows)].map(
+        ([gateway, sources]) => [gateway, new FrozenSet(sources)] as const,
+      ),
+    ),
+  }
+}
+
+interface ScopeResult {
+  readonly childNodeIds: string[]
+  readonly startEventId: string | undefined
+}
+
+function isNoneStartEvent(element: ModdleElement): boolean {
+  return (
+    element.$type === 'bpmn:StartEvent' &&
+    elementsProperty(element, 'eventDefinitions').length === 0
+  )
+}
+
+/** Elements that are entered without an incoming sequence flow by design. */
+function isEnteredWithoutFlow(element: ModdleElement): boolean {
+  return (
+    element.$type === 'bpmn:StartEvent' ||
+    element.$type === 'bpmn:BoundaryEvent' ||
+    booleanProperty(element, 'triggeredByEvent') === true ||
+    booleanProperty(element, 'isForCompensation') === true ||
+    (element.$type === 'bpmn:IntermediateCatchEvent' &&
+      elementsProperty(element, 'eventDefinitions').some(
+        (definition) => definition.$type === 'bpmn:LinkEventDefinition',
+      ))
+  )
+}
+
+function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild): ScopeResult {
+  const { ctx } = build
+  const elements = elementsProperty(scope, 'flowElements')
+  const nodeElements = elements.filter((element) => element.$instanceOf('bpmn:FlowNode'))
+  const flowElements = elements.filter((element) => element.$type === 'bpmn:SequenceFlow')
+
+  const defaultFlows = new Set<ModdleElement>()
+  for (const node of nodeElements) {
+    const defaultFlow = elementProperty(node, 'default')
+    if (defaultFlow !== undefined) defaultFlows.add(defaultFlow)
+  }
+
+  const incoming = new Map<ModdleElement, ModdleElement[]>()
+  const outgoing = new Map<ModdleElement, ModdleElement[]>()
+  for (const flow of flowElements) {
+    const flowId = idOf(flow)
+    const source = flowEnd(flow, 'sourceRef', scope, ctx)
+    const target = flowEnd(flow, 'targetRef', scope, ctx)
+    const condition = compileCondition(flow, source, defaultFlows.has(flow), ctx)
+    if (flowId === undefined || source === undefined || target === undefined) continue
+    const sourceId = idOf(source)
+    const targetId = idOf(target)
+    if (sourceId === undefined || targetId === undefined) continue
+    outgoing.set(source, [...(outgoing.get(source) ?? []), flow])
+    incoming.set(target, [...(incoming.get(target) ?? []), flow])
+    const name = stringProperty(flow, 'name')
+    build.flows.set(flowId, {
+      id: flowId,
+      ...(name === undefined ? {} : { name }),
+      sourceRef: sourceId,
+      targetRef: targetId,
+      ...(condition === undefined ? {} : { condition }),
+    })
+  }
+
+  const childNodeIds: string[] = []
+  for (const element of nodeElements) {
+    const id = idOf(element)
+    if (id === undefined) continue
+    const compiler = flowNodeCompilers[element.$type]
+    const details =
+      compiler === undefined ? reportUnsupported(element, ctx) : compiler(element, ctx)
+    const incomingFlows = incoming.get(element) ?? []
+    const outgoingFlows = outgoing.get(element) ?? []
+    checkConnections(element, incomingFlows, outgoingFlows, ctx)
+    const defaultFlow = checkDefaultFlow(element, outgoingFlows, ctx)
+    if (details === undefined) continue
+
+    checkUnsupportedExtensions(element, ctx)
+    const ioMapping = readIoMapping(element, ctx)
+    const name = stringProperty(element, 'name')
+    const node: Mutable<FlowNode> = {
+      id,
+      ...(name === undefined ? {} : { name }),
+      ...details,
+      scopeId,
+      incoming: flowIds(incomingFlows),
+      outgoing: flowIds(outgoingFlows),
+      ...(defaultFlow === undefined ? {} : { defaultFlow }),
+      ...(ioMapping === undefined ? {} : { ioMapping }),
+    }
+    build.nodes.set(id, node)
+    childNodeIds.push(id)
+    if (details.type === 'subProcess') {
+      const inner = compileScope(element, id, build)
+      node.childNodeIds = inner.childNodeIds
+      if (inner.startEventId !== undefined) node.startEventId = inner.startEventId
+    }
+  }
+
+  return { childNodeIds, startEventId: checkStartEvents(scope, scopeId, nodeElements, ctx) }
+}
+
+function flowIds(flows: readonly ModdleElement[]): string[] {
+  return flows.map((flow) => idOf(flow)).filter((id) => id !== undefined)
+}
+
+/** Resolves a flow's source or target, reporting a missing or cross-scope end. */
+function flowEnd(
+  flow: ModdleElement,
+  property: 'sourceRef' | 'targetRef',
+  scope: ModdleElement,
+  ctx: ProcessContext,
+): ModdleElement | undefined {
+  const rule = property === 'sourceRef' ? 'flow-source-missing' : 'flow-target-missing'
+  const end = property === 'sourceRef' ? 'source' : 'target'
+  const flowId = idOf(flow)
+  const referenced = elementProperty(flow, property)
+  if (referenced === undefined) {
+    const raw = ctx.unresolved.get(flow)?.get(property)
+    ctx.problems.error(
+      rule,
+      raw === undefined
+        ? `${describeElement(flow)} has no ${property}. Connect the flow to its ${end} flow node.`
+        : `${property} '${raw}' of ${describeElement(flow)} does not match any element. Reconnect the flow to an existing flow node or fix the id.`,
+      flowId,
+    )
+    return undefined
+  }
+  if (!referenced.$instanceOf('bpmn:FlowNode')) {
+    ctx.problems.error(
+      rule,
+      `The ${end} of ${describeElement(flow)} is ${describeElement(referenced)}, which is not a flow node. Sequence flows connect events, activities and gateways.`,
+      flowId,
+    )
+    return undefined
+  }
+  const endScope = ctx.scopeOf.get(referenced)
+  if (endScope !== scope) {
+    ctx.problems.error(
+      'flow-crosses-scope',
+      `${describeElement(flow)} is in ${describeElement(scope)} but its ${end} ${describeElement(referenced)} is in ${endScope === undefined ? 'another process' : describeElement(endScope)}. Sequence flows must stay inside one process or subprocess; use a subprocess's own start/end events (or messages between processes).`,
+      flowId,
+    )
+    return undefined
+  }
+  return referenced
+}
+
+const feelLanguage = /feel/i
+
+function compileCondition(
+  flow: ModdleElement,
+  source: ModdleElement | undefined,
+  isDefault: boolean,
+  ctx: ProcessContext,
+): CompiledExpression | undefined {
+  const expression = elementProperty(flow, 'conditionExpression')
+  if (expression === undefined) return undefined
+  const flowId = idOf(flow)
+  if (source?.$instanceOf('bpmn:Event') === true) {
+    ctx.problems.error(
+      'flow-condition-not-allowed',
+      `${describeElement(flow)} leaves ${describeElement(source)} and has a condition, but only flows leaving activities and gateways may be conditional. Remove the condition, or put an exclusive gateway after the event.`,
+      flowId,
+    )
+    return undefined
+  }
+  if (source?.$type === 'bpmn:ParallelGateway') {
+    ctx.problems.warn(
+      'parallel-gateway-condition-ignored',
+      `${describeElement(flow)} leaves parallel gateway '${idOf(source)}' and has a condition, which is ignored: a parallel gateway takes every outgoing flow. Remove the condition or use an inclusive gateway.`,
+      flowId,
+    )
+    return undefined
+  }
+  if (isDefault) {
+    ctx.problems.warn(
+      'default-flow-condition-ignored',
+      `${describeElement(flow)} is a default flow and has a condition, which is ignored: the default flow is taken when no other condition holds. Remove the condition.`,
+      flowId,
+    )
+    return undefined
+  }
+  // Without xsi:type="tFormalExpression" moddle reads a plain bpmn:Expression, which keeps
+  // `language` among its unknown attributes.
+  const attributes = expression.$attrs as Readonly<Record<string, unknown>> | undefined
+  const rawLanguage = stringProperty(expression, 'language') ?? attributes?.language
+  const language = typeof rawLanguage === 'string' ? rawLanguage.trim() : undefined
+  const body = (stringProperty(expression, 'body') ?? '').trim()
+  if (
+    (language !== undefined && language !== '' && !feelLanguage.test(language)) ||
+    /^[$#]\{/.test(body)
+  ) {
+    ctx.problems.error(
+      'condition-language-unsupported',
+      `The condition of ${describeElement(flow)} is written in ${language !== undefined && language !== '' ? `'${language}'` : 'an expression language (JUEL ${...})'} Baton does not run: '${body.slice(0, 80)}'. Rewrite it in FEEL, e.g. '=amount > 100'.`,
+      flowId,
+    )
+    return undefined
+  }
+  const source_ = body.startsWith('=') ? body.slice(1) : body
+  const compiled = compileFeel(source_)
+  if (!compiled.ok) {
+    ctx.problems.error(
+      body === '' || body === '=' ? 'condition-empty' : 'feel-syntax',
+      body === '' || body === '='
+        ? `${describeElement(flow)} has an empty condition. Write a FEEL condition (e.g. '=approved') or remove the condition.`
+        : `The condition of ${describeElement(flow)} is not valid FEEL (${compiled.error}): '${body.slice(0, 200)}'. Fix the expression.`,
+      flowId,
+    )
+    return undefined
+  }
+  return compiled.expression
+}
+
+/** Start/end event connections, reachability, and gateway conditions. */
+function checkConnections(
+  element: ModdleElement,
+  incoming: readonly ModdleElement[],
+  outgoing: readonly ModdleElement[],
+  ctx: ProcessContext,
+): void {
+  const id = idOf(element)
+  if (element.$type === 'bpmn:StartEvent' && incoming.length > 0) {
+    ctx.problems.error(
+      'start-event-incoming-flow',
+      `${describeElement(element)} has incoming sequence flows (${flowIds(incoming).join(', ')}); a start event can only start the flow. Remove the incoming flows or use an intermediate event.`,
+      id,
+    )
+  }
+  if (element.$type === 'bpmn:EndEvent' && outgoing.length > 0) {
+    ctx.problems.error(
+      'end-event-outgoing-flow',
+      `${describeElement(element)} has outgoing sequence flows (${flowIds(outgoing).join(', ')}); an end event ends the path. Remove the outgoing flows or use an intermediate event.`,
+      id,
+    )
+  }
+  if (incoming.length === 0 && !isEnteredWithoutFlow(element)) {
+    ctx.problems.warn(
+      'flow-node-unreachable',
+      `${describeElement(element)} has no incoming sequence flow, so it is never reached (only start events start a process). Connect it or remove it.`,
+      id,
+    )
+  }
+  const direction = stringProperty(element, 'gatewayDirection')
+  if (
+    (direction === 'Converging' && outgoing.length > 1) ||
+    (direction === 'Diverging' && incoming.length > 1)
+  ) {
+    ctx.problems.error(
+      'gateway-direction-mismatch',
+      `${describeElement(element)} is declared gatewayDirection="${direction}" but has ${incoming.length} incoming and ${outgoing.length} outgoing flows. ${direction === 'Converging' ? 'A converging gateway has one outgoing flow' : 'A diverging gateway has one incoming flow'}: fix the flows or set gatewayDirection="Mixed" (or remove it).`,
+      id,
+    )
+  }
+  const needsConditions =
+    element.$type === 'bpmn:ExclusiveGateway' || element.$type === 'bpmn:InclusiveGateway'
+  if (needsConditions && outgoing.length > 1) {
+    const defaultFlow = elementProperty(element, 'default')
+    for (const flow of outgoing) {
+      if (flow === defaultFlow || elementProperty(flow, 'conditionExpression') !== undefined)
+        continue
+      ctx.problems.error(
+        'gateway-flow-condition-required',
+        `${describeElement(flow)} leaves ${describeElement(element)}, which has several outgoing flows, but has no condition and is not the default flow. Add a condition, or make it the gateway's default flow.`,
+        idOf(flow),
+      )
+    }
+  }
+}
+
+/** The element's default flow id when valid; reports a default that is not an outgoing flow. */
+function checkDefaultFlow(
+  element: ModdleElement,
+  outgoing: readonly ModdleElement[],
+  ctx: ProcessContext,
+): string | undefined {
+  const raw = ctx.unresolved.get(element)?.get('default')
+  const defaultFlow = elementProperty(element, 'default')
+  if (defaultFlow === undefined && raw === undefined) return undefined
+  if (defaultFlow === undefined || !outgoing.includes(defaultFlow)) {
+    const name = defaultFlow === undefined ? raw : (idOf(defaultFlow) ?? typeName(defaultFlow))
+    ctx.problems.error(
+      'default-flow-invalid',
+      `The default flow '${name}' of ${describeElement(element)} is not one of its outgoing sequence flows. Pick one of its outgoing flows as default, or remove the default.`,
+      idOf(element),
+    )
+    return undefined
+  }
+  return idOf(defaultFlow)
+}
+
+/** Exactly one none start event per process and embedded subprocess. */
+function checkStartEvents(
+  scope: ModdleElement,
+  scopeId: string,
+  nodes: readonly ModdleElement[],
+  ctx: ProcessContext,
+): string | undefined {
+  const starts = nodes.filter(isNoneStartEvent)
+  const [first, ...others] = starts
+  if (first === undefined) {
+    ctx.problems.error(
+      'start-event-required',
+      `${describeElement(scope)} has no none start event (a plain start event without trigger), so it cannot be started. Add one start event and connect it to the first step.`,
+      scopeId,
+    )
+    return undefined
+  }
+  for (const other of others) {
+    ctx.problems.error(
+      'start-event-multiple',
+      `${describeElement(scope)} has ${starts.length} none start events (${starts.map((start) => idOf(start) ?? '?').join(', ')}); Baton needs exactly one to know where to start. Keep one and connect the others' paths to it.`,
+      idOf(other),
+    )
+  }
+  return idOf(first)
+}
+
+/** zeebe extensions that change behaviour and that Baton does not run yet: never ignore them silently. */
+const unsupportedExtensions: Readonly<Record<string, string>> = {
+  'zeebe:ExecutionListeners': 'zeebe:executionListeners (execution listeners)',
+  'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
+}
+
+function checkUnsupportedExtensions(element: ModdleElement, ctx: ElementContext): void {
+  for (const [type, label] of Object.entries(unsupportedExtensions)) {
+    if (extensionElement(element, type) === undefined) continue
+    ctx.problems.error(
+      'extension-unsupported',
+      `${describeElement(element)} uses ${label}, which Baton does not run yet. Remove the extension, or do the work in a task of its own.`,
+      idOf(element),
+    )
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Robustness over models nobody on this project wrote (../shared/corpora, see its README):
+ * compileBpmn must never throw, and every rejection must say what is wrong.
+ */
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { compileBpmn } from './index.ts'
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
+const corpora = join(projectRoot, '../shared/corpora')
+const absent = `corpora not found at ${corpora} (expected ../shared/corpora next to the project root); the robustness run over third-party models did NOT happen`
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true })
+  return entries
+    .filter((entry) => entry.isFile() && /\.(bpmn2?|xml|dmn|png|txt)$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+}
+
+void describe('model/corpora', () => {
+  for (const folder of ['bpmn-parse-edge', 'real-models']) {
+    void it(`never throws and explains every rejection in ${folder}`, async (t) => {
+      const root = join(corpora, folder)
+      if (!existsSync(root)) {
+        t.skip(absent)
+        return
+      }
+      const files = await filesUnder(root)
+      assert.ok(files.length > 20, `expected many files under ${root}`)
+      let rejected = 0
+      for (const file of files) {
+        const name = relative(corpora, file)
+        const result = await compileBpmn(await readFile(file, 'utf8'))
+        if (result.ok) {
+          assert.ok(result.processes.length > 0, `${name}: ok without processes`)
+          continue
+        }
+        rejected++
+        assert.ok(result.problems.length > 0, `${name}: rejected without problems`)
+        for (const problem of result.problems) {
+          assert.match(problem.rule, /^[a-z]+(-[a-z]+)*$/, `${name}: rule id '${problem.rule}'`)
+          assert.notEqual(problem.rule, 'internal-error', `${name}: ${problem.message}`)
+          assert.ok(problem.message.length > 20, `${name}: message '${problem.message}'`)
+        }
+      }
+      t.diagnostic(`${folder}: ${files.length} files, ${rejected} rejected with problems`)
+    })
+  }
+
+  void it('rejects the betsy constraint models', async (t) => {
+    const betsy = join(corpora, 'bpmn-exec/betsy')
+    if (!existsSync(join(betsy, 'constraints.json'))) {
+      t.skip(absent)
+      return
+    }
+    const constraints = JSON.parse(await readFile(join(betsy, 'constraints.json'), 'utf8')) as {
+      model: string
+      constraint: string
+    }[]
+    const missed: string[] = []
+    for (const { model, constraint } of constraints) {
+      const result = await compileBpmn(await readFile(join(betsy, model), 'utf8'))
+      if (result.ok) missed.push(`${constraint} (${model.split('/').pop()})`)
+    }
+    t.diagnostic(
+      `betsy: ${constraints.length - missed.length} of ${constraints.length} constraint models rejected`,
+    )
+    t.diagnostic(`accepted: ${missed.join(', ')}`)
+    // A floor, so a regression in validation shows; raise it as rules are added.
+    assert.ok(
+      constraints.length - missed.length >= 168,
+      `only ${constraints.length - missed.length} rejected`,
+    )
+  })
+})

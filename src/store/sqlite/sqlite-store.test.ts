@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import type { Store } from '../store.ts'
+import { describeStoreContract } from '../store-contract.ts'
+import { openSqliteStore } from './sqlite-store.ts'
+
+const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
+after(() => rmSync(tempDir, { recursive: true, force: true }))
+
+let fileCount = 0
+function tempPath(): string {
+  fileCount += 1
+  return join(tempDir, `db-${fileCount}`, 'baton.db')
+}
+
+describeStoreContract(':memory:', () => openSqliteStore({ path: ':memory:' }))
+
+const pathOf = new WeakMap<Store, string>()
+describeStoreContract(
+  'sqlite file',
+  async () => {
+    const path = tempPath()
+    const store = await openSqliteStore({ path })
+    pathOf.set(store, path)
+    return store
+  },
+  {
+    reopen: async (closed) => {
+      const path = pathOf.get(closed)
+      assert.ok(path !== undefined)
+      return openSqliteStore({ path })
+    },
+  },
+)
+
+describe('store/sqlite', () => {
+  it('reopens a file after close with its data and schema version intact', async () => {
+    const path = tempPath()
+    const store = await openSqliteStore({ path, durable: false })
+    const first = await store.reserveKeys(3)
+    await store.close()
+    const reopened = await openSqliteStore({ path, durable: false })
+    try {
+      assert.equal(await reopened.reserveKeys(1), first + 3)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('lets two stores share one file without handing out a job twice', async () => {
+    const path = tempPath()
+    const [a, b] = await Promise.all([openSqliteStore({ path }), openSqliteStore({ path })])
+    try {
+      const jobPuts = ['1', '2', '3'].map((key) => ({
+        key,
+        instanceKey: '100',
+        elementInstanceKey: '101',
+        elementId: 'task',
+        bpmnProcessId: 'order',
+        processDefinitionKey: '1',
+        type: 'charge',
+        retries: 3,
+        headers: {},
+        status: 'activatable' as const,
+        worker: null,
+        deadline: null,
+        retryAt: null,
+        errorMessage: null,
+        createdAt: 1000,
+      }))
+      const empty = {
+        instances: [],
+        events: [],
+        jobDeletes: [],
+        userTaskPuts: [],
+        incidentPuts: [],
+      }
+      await a.commit({ ...empty, jobPuts })
+      const request = { types: ['charge'], timeoutMs: 1000, now: 2000, max: 2 }
+      const fromA = await a.activateJobs({ ...request, worker: 'a' })
+      const fromB = await b.activateJobs({ ...request, worker: 'b' })
+      assert.deepEqual(
+        fromA.map((job) => job.key),
+        ['1', '2'],
+      )
+      assert.deepEqual(
+        fromB.map((job) => job.key),
+        ['3'],
+      )
+      assert.equal((await a.getJob('3'))?.worker, 'b')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('keeps a durable commit of a process killed right after commit returned', async () => {
+    const path = tempPath()
+    const script = fileURLToPath(new URL('./durable-commit-child.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', script, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => {
+      child.on('exit', (_code, signal) => resolve(signal))
+    })
+    let committed = false
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (line === 'committed') {
+        committed = true
+        child.kill('SIGKILL')
+        break
+      }
+    }
+    assert.equal(await exited, 'SIGKILL')
+    assert.ok(committed, 'the child printed committed')
+    const store = await openSqliteStore({ path })
+    try {
+      assert.equal((await store.loadInstance('4242'))?.businessKey, 'crash-test')
+      assert.equal((await store.readEvents('4242')).length, 1)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('names the path and the cause when the file cannot be opened', async () => {
+    const notADirectory = join(tempDir, 'plain-file')
+    writeFileSync(notADirectory, 'x')
+    const path = join(notADirectory, 'baton.db')
+    await assert.rejects(openSqliteStore({ path }), (error: unknown) => {
+      assert.ok(error instanceof Error)
+      assert.match(error.message, new RegExp(path.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      assert.match(error.message, /cannot create its directory .*(EEXIST|ENOTDIR)/)
+      return true
+    })
+  })
+
+  it('refuses a file that is not a SQLite database, naming it', async () => {
+    const path = join(tempDir, 'garbage.db')
+    writeFileSync(path, 'this is not a database, just some text that is long enough'.repeat(20))
+    await assert.rejects(openSqliteStore({ path }), (error: unknown) => {
+      assert.ok(error instanceof Error)
+      assert.ok(error.message.includes(path), error.message)
+      assert.match(error.message, /not a database/)
+      return true
+    })
+  })
+
+  it('refuses a file whose schema is newer than this version knows', async () => {
+    const path = tempPath()
+    const store = await openSqliteStore({ path })
+    await store.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.pragma('user_version = 99')
+    raw.close()
+    await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
+  })
+
+  it('rejects a malformed key on write and finds nothing for it on read', async () => {
+    const store = await openSqliteStore({ path: ':memory:' })
+    try {
+      assert.equal(await store.loadInstance('12a'), undefined)
+      assert.equal(await store.getJob('-1'), undefined)
+      assert.deepEqual(await store.queryIncidents({ instanceKey: 'x' }), [])
+      assert.equal(await store.countInstances({ parentKey: '1.5' }), 0)
+      await assert.rejects(store.queryInstances({}, { after: 'abc' }), RangeError)
+      await assert.rejects(store.queryInstances({}, { limit: 0 }), RangeError)
+      await assert.rejects(
+        store.commit({
+          instances: [],
+          events: [],
+          jobPuts: [],
+          jobDeletes: ['not-a-key'],
+          userTaskPuts: [],
+          incidentPuts: [],
+        }),
+        /invalid key "not-a-key"/,
+      )
+    } finally {
+      await store.close()
+    }
+  })
+})

@@ -1,0 +1,456 @@
+/**
+ * The embedded Store adapter: one SQLite file (WAL) or `:memory:`, through better-sqlite3.
+ *
+ * better-sqlite3 is synchronous, so every method runs to completion before the next one starts
+ * within this process; transactions (BEGIN IMMEDIATE where a method reads then writes) keep other
+ * processes sharing the file correct too.
+ */
+import type { EngineEvent, Key } from '../../engine/types.ts'
+import {
+  ConcurrencyConflictError,
+  type ActivateJobsRequest,
+  type CommitBatch,
+  type IncidentFilter,
+  type IncidentRecord,
+  type InstanceFilter,
+  type InstanceRecord,
+  type JobRecord,
+  type Page,
+  type ProcessDefinitionRecord,
+  type Store,
+  type UserTaskFilter,
+  type UserTaskRecord,
+} from '../store.ts'
+import {
+  openSqliteDatabase,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type SqliteTransaction,
+  type SqliteValue,
+} from './sqlite-database.ts'
+import {
+  incidentFromRow,
+  incidentParams,
+  instanceFromRow,
+  instanceInsertParams,
+  jobFromRow,
+  jobParams,
+  keyParam,
+  parseKey,
+  processDefinitionFromRow,
+  processDefinitionParams,
+  userTaskFromRow,
+  userTaskParams,
+  type IncidentRow,
+  type InstanceRow,
+  type JobRow,
+  type ProcessDefinitionRow,
+  type UserTaskRow,
+} from './sqlite-rows.ts'
+import { migrate } from './sqlite-schema.ts'
+
+export interface SqliteStoreOptions {
+  /** A file path (parent directories are created) or `':memory:'`. */
+  readonly path: string
+  /**
+   * `true` (default): `synchronous=FULL`, a commit that returned survives a process crash and a
+   * power loss. `false`: `synchronous=NORMAL`, survives a process crash; a power loss may lose
+   * the last commits (never corrupts the file).
+   */
+  readonly durable?: boolean
+  /** How long a writer waits for another process's write lock before failing (default 5000). */
+  readonly busyTimeoutMs?: number
+}
+
+/** Default and maximum page sizes of the query methods. */
+export const defaultPageLimit = 100
+export const maxPageLimit = 1000
+
+const instanceColumns =
+  'key, process_definition_key, bpmn_process_id, version, status, started_at, ended_at, ' +
+  'parent_key, business_key, has_incident, state_version, state'
+const jobColumns =
+  'key, instance_key, element_instance_key, element_id, bpmn_process_id, process_definition_key, ' +
+  'type, retries, headers, status, worker, deadline, retry_at, error_message, created_at'
+const userTaskColumns =
+  'key, instance_key, element_instance_key, element_id, name, bpmn_process_id, ' +
+  'process_definition_key, status, assignee, candidate_users, candidate_groups, due_date, ' +
+  'follow_up_date, priority, form_key, form_id, created_at, ended_at'
+const incidentColumns =
+  'key, instance_key, element_instance_key, element_id, bpmn_process_id, process_definition_key, ' +
+  'error_type, error_message, job_key, status, created_at, resolved_at'
+const processDefinitionColumns =
+  'key, bpmn_process_id, version, name, resource_name, xml, content_hash, deployed_at'
+
+/** `INSERT ... ON CONFLICT(key) DO UPDATE` of every column: a put replaces the row in place. */
+function upsertSql(table: string, columns: string): string {
+  const names = columns.split(', ')
+  const placeholders = names.map(() => '?').join(', ')
+  const updates = names
+    .filter((name) => name !== 'key')
+    .map((name) => `${name} = excluded.${name}`)
+    .join(', ')
+  return `INSERT INTO ${table} (${columns}) VALUES (${placeholders}) ON CONFLICT (key) DO UPDATE SET ${updates}`
+}
+
+/** A WHERE clause under construction; `impossible` when a filter can match nothing. */
+interface Where {
+  readonly clauses: string[]
+  readonly params: SqliteValue[]
+  impossible: boolean
+}
+
+function newWhere(): Where {
+  return { clauses: [], params: [], impossible: false }
+}
+
+/** Adds `column = key`; a malformed key cannot match any row. */
+function whereKey(where: Where, column: string, key: Key): void {
+  const value = parseKey(key)
+  if (value === undefined) where.impossible = true
+  where.clauses.push(`${column} = ?`)
+  where.params.push(value ?? null)
+}
+
+function whereEquals(where: Where, column: string, value: string): void {
+  where.clauses.push(`${column} = ?`)
+  where.params.push(value)
+}
+
+function resolvePage(page: Page | undefined): { after: number; limit: number } {
+  const limit = page?.limit ?? defaultPageLimit
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`invalid page limit ${limit}: use an integer from 1 to ${maxPageLimit}`)
+  }
+  let after = -1
+  if (page?.after !== undefined) {
+    const parsed = parseKey(page.after)
+    if (parsed === undefined) {
+      throw new RangeError(
+        `invalid page cursor ${JSON.stringify(page.after)}: use the key of the last item of the previous page`,
+      )
+    }
+    after = parsed
+  }
+  return { after, limit: Math.min(limit, maxPageLimit) }
+}
+
+function isPrimaryKeyViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/**
+ * The SQLite Store. Create it with {@link openSqliteStore}.
+ */
+export class SqliteStore implements Store {
+  readonly #db: SqliteDatabase
+  readonly #statements = new Map<string, SqliteStatement>()
+
+  readonly #insertInstance: SqliteStatement
+  readonly #updateInstance: SqliteStatement
+  readonly #insertEvents: SqliteStatement
+  readonly #upsertJob: SqliteStatement
+  readonly #deleteJob: SqliteStatement
+  readonly #upsertUserTask: SqliteStatement
+  readonly #upsertIncident: SqliteStatement
+  readonly #commit: SqliteTransaction<[CommitBatch], void>
+
+  readonly #reserveKeys: SqliteStatement
+  readonly #upsertProcessDefinition: SqliteStatement
+  readonly #saveProcessDefinitions: SqliteTransaction<[readonly ProcessDefinitionRecord[]], void>
+  readonly #listProcessDefinitions: SqliteStatement
+  readonly #loadInstance: SqliteStatement
+  readonly #getJob: SqliteStatement
+  readonly #getUserTask: SqliteStatement
+  readonly #getIncident: SqliteStatement
+  readonly #readEvents: SqliteStatement
+  readonly #nextJobDueAt: SqliteStatement
+  readonly #releaseAllJobLeases: SqliteStatement
+
+  /** @internal Use {@link openSqliteStore}. */
+  constructor(db: SqliteDatabase) {
+    this.#db = db
+    this.#insertInstance = db.prepare(
+      `INSERT INTO instances (${instanceColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    // Only the columns that change after the insert, so that the other indexes are left alone.
+    this.#updateInstance = db.prepare(
+      'UPDATE instances SET status = ?, ended_at = ?, has_incident = ?, state_version = ?, state = ? ' +
+        'WHERE key = ? AND state_version = ?',
+    )
+    this.#insertEvents = db.prepare(
+      'INSERT INTO instance_events (instance_key, from_position, to_position, events) VALUES (?, ?, ?, ?)',
+    )
+    this.#upsertJob = db.prepare(upsertSql('jobs', jobColumns))
+    this.#deleteJob = db.prepare('DELETE FROM jobs WHERE key = ?')
+    this.#upsertUserTask = db.prepare(upsertSql('user_tasks', userTaskColumns))
+    this.#upsertIncident = db.prepare(upsertSql('incidents', incidentColumns))
+    this.#commit = db.transaction((batch: CommitBatch) => this.#write(batch))
+
+    this.#reserveKeys = db.prepare('UPDATE keys SET next = next + ? WHERE id = 1 RETURNING next')
+    this.#upsertProcessDefinition = db.prepare(
+      upsertSql('process_definitions', processDefinitionColumns),
+    )
+    this.#saveProcessDefinitions = db.transaction((records: readonly ProcessDefinitionRecord[]) => {
+      for (const record of records) {
+        this.#upsertProcessDefinition.run(...processDefinitionParams(record))
+      }
+    })
+    this.#listProcessDefinitions = db.prepare(
+      `SELECT ${processDefinitionColumns} FROM process_definitions ORDER BY bpmn_process_id, version`,
+    )
+    this.#loadInstance = db.prepare(`SELECT ${instanceColumns} FROM instances WHERE key = ?`)
+    this.#getJob = db.prepare(`SELECT ${jobColumns} FROM jobs WHERE key = ?`)
+    this.#getUserTask = db.prepare(`SELECT ${userTaskColumns} FROM user_tasks WHERE key = ?`)
+    this.#getIncident = db.prepare(`SELECT ${incidentColumns} FROM incidents WHERE key = ?`)
+    this.#readEvents = db.prepare(
+      'SELECT events FROM instance_events WHERE instance_key = ? ORDER BY from_position',
+    )
+    this.#nextJobDueAt = db.prepare(
+      'SELECT min(due_at) AS due FROM jobs WHERE type = ? AND due_at IS NOT NULL',
+    )
+    this.#releaseAllJobLeases = db.prepare(
+      "UPDATE jobs SET status = 'activatable', worker = NULL, deadline = NULL WHERE status = 'activated'",
+    )
+  }
+
+  /** Prepares a statement once per distinct SQL text (dynamic filters, IN lists). */
+  #statement(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  async reserveKeys(count: number): Promise<number> {
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new RangeError(`cannot reserve ${count} keys: count must be a positive integer`)
+    }
+    const row = this.#reserveKeys.get(count) as { next: number }
+    return row.next - count
+  }
+
+  async saveProcessDefinitions(records: readonly ProcessDefinitionRecord[]): Promise<void> {
+    this.#saveProcessDefinitions.immediate(records)
+  }
+
+  async listProcessDefinitions(): Promise<ProcessDefinitionRecord[]> {
+    const rows = this.#listProcessDefinitions.all() as ProcessDefinitionRow[]
+    return rows.map(processDefinitionFromRow)
+  }
+
+  async loadInstance(key: Key): Promise<InstanceRecord | undefined> {
+    const value = parseKey(key)
+    if (value === undefined) return undefined
+    const row = this.#loadInstance.get(value) as InstanceRow | undefined
+    return row === undefined ? undefined : instanceFromRow(row)
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    this.#commit.immediate(batch)
+  }
+
+  /** The body of commit(), inside its transaction: any throw rolls the whole batch back. */
+  #write(batch: CommitBatch): void {
+    for (const { record, expectedStateVersion } of batch.instances) {
+      if (expectedStateVersion === null) {
+        try {
+          this.#insertInstance.run(...instanceInsertParams(record))
+        } catch (error) {
+          if (isPrimaryKeyViolation(error)) throw new ConcurrencyConflictError(record.key)
+          throw error
+        }
+      } else {
+        const result = this.#updateInstance.run(
+          record.status,
+          record.endedAt,
+          record.hasIncident ? 1 : 0,
+          record.stateVersion,
+          JSON.stringify(record.state),
+          keyParam(record.key),
+          expectedStateVersion,
+        )
+        if (result.changes === 0) throw new ConcurrencyConflictError(record.key)
+      }
+    }
+    for (const { instanceKey, fromPosition, events } of batch.events) {
+      if (events.length === 0) continue
+      this.#insertEvents.run(
+        keyParam(instanceKey),
+        fromPosition,
+        fromPosition + events.length - 1,
+        JSON.stringify(events),
+      )
+    }
+    for (const job of batch.jobPuts) this.#upsertJob.run(...jobParams(job))
+    for (const key of batch.jobDeletes) this.#deleteJob.run(keyParam(key))
+    for (const task of batch.userTaskPuts) this.#upsertUserTask.run(...userTaskParams(task))
+    for (const incident of batch.incidentPuts) this.#upsertIncident.run(...incidentParams(incident))
+  }
+
+  async activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]> {
+    const { types, worker, timeoutMs, now, max } = request
+    if (types.length === 0 || max < 1) return []
+    // One statement: the selection and the lease are atomic, so two callers never share a job.
+    const statement = this.#statement(
+      `UPDATE jobs SET status = 'activated', worker = ?, deadline = ? WHERE key IN (
+         SELECT key FROM jobs
+         WHERE type IN (${types.map(() => '?').join(', ')})
+           AND status <> 'failed'
+           AND (status = 'activatable' OR deadline <= ?)
+           AND (retry_at IS NULL OR retry_at <= ?)
+         ORDER BY key LIMIT ?
+       ) RETURNING ${jobColumns}`,
+    )
+    const rows = statement.all(worker, now + timeoutMs, ...types, now, now, max) as JobRow[]
+    // RETURNING gives no order guarantee.
+    return rows.sort((a, b) => a.key - b.key).map(jobFromRow)
+  }
+
+  async nextJobDueAt(types: readonly string[]): Promise<number | null> {
+    let earliest: number | null = null
+    // One indexed min() per type: min over an IN list would scan.
+    for (const type of new Set(types)) {
+      const { due } = this.#nextJobDueAt.get(type) as { due: number | null }
+      if (due !== null && (earliest === null || due < earliest)) earliest = due
+    }
+    return earliest
+  }
+
+  async releaseAllJobLeases(): Promise<number> {
+    return this.#releaseAllJobLeases.run().changes
+  }
+
+  async getJob(key: Key): Promise<JobRecord | undefined> {
+    const value = parseKey(key)
+    if (value === undefined) return undefined
+    const row = this.#getJob.get(value) as JobRow | undefined
+    return row === undefined ? undefined : jobFromRow(row)
+  }
+
+  #instanceWhere(filter: InstanceFilter): Where {
+    const where = newWhere()
+    if (filter.status !== undefined) whereEquals(where, 'status', filter.status)
+    if (filter.bpmnProcessId !== undefined) {
+      whereEquals(where, 'bpmn_process_id', filter.bpmnProcessId)
+    }
+    if (filter.processDefinitionKey !== undefined) {
+      whereKey(where, 'process_definition_key', filter.processDefinitionKey)
+    }
+    if (filter.parentKey !== undefined) whereKey(where, 'parent_key', filter.parentKey)
+    // Literal values so that the partial index on has_incident = 1 applies.
+    if (filter.hasIncident !== undefined) {
+      where.clauses.push(filter.hasIncident ? 'has_incident = 1' : 'has_incident = 0')
+    }
+    return where
+  }
+
+  /** SELECT of one page: the filter's clauses, then `key > after`, in key order. */
+  #page(table: string, columns: string, where: Where, page: Page | undefined): unknown[] {
+    const { after, limit } = resolvePage(page)
+    if (where.impossible) return []
+    const clauses = [...where.clauses, 'key > ?'].join(' AND ')
+    const sql = `SELECT ${columns} FROM ${table} WHERE ${clauses} ORDER BY key LIMIT ?`
+    return this.#statement(sql).all(...where.params, after, limit)
+  }
+
+  async queryInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]> {
+    const rows = this.#page('instances', instanceColumns, this.#instanceWhere(filter), page)
+    return (rows as InstanceRow[]).map(instanceFromRow)
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    const where = this.#instanceWhere(filter)
+    if (where.impossible) return 0
+    const condition = where.clauses.length === 0 ? '' : ` WHERE ${where.clauses.join(' AND ')}`
+    const row = this.#statement(`SELECT count(*) AS count FROM instances${condition}`).get(
+      ...where.params,
+    ) as { count: number }
+    return row.count
+  }
+
+  async getUserTask(key: Key): Promise<UserTaskRecord | undefined> {
+    const value = parseKey(key)
+    if (value === undefined) return undefined
+    const row = this.#getUserTask.get(value) as UserTaskRow | undefined
+    return row === undefined ? undefined : userTaskFromRow(row)
+  }
+
+  async queryUserTasks(filter: UserTaskFilter, page?: Page): Promise<UserTaskRecord[]> {
+    const where = newWhere()
+    if (filter.status !== undefined) whereEquals(where, 'status', filter.status)
+    if (filter.assignee !== undefined) whereEquals(where, 'assignee', filter.assignee)
+    if (filter.candidateGroup !== undefined) {
+      where.clauses.push('EXISTS (SELECT 1 FROM json_each(candidate_groups) WHERE value = ?)')
+      where.params.push(filter.candidateGroup)
+    }
+    if (filter.candidateUser !== undefined) {
+      where.clauses.push('EXISTS (SELECT 1 FROM json_each(candidate_users) WHERE value = ?)')
+      where.params.push(filter.candidateUser)
+    }
+    if (filter.bpmnProcessId !== undefined) {
+      whereEquals(where, 'bpmn_process_id', filter.bpmnProcessId)
+    }
+    if (filter.instanceKey !== undefined) whereKey(where, 'instance_key', filter.instanceKey)
+    const rows = this.#page('user_tasks', userTaskColumns, where, page)
+    return (rows as UserTaskRow[]).map(userTaskFromRow)
+  }
+
+  async getIncident(key: Key): Promise<IncidentRecord | undefined> {
+    const value = parseKey(key)
+    if (value === undefined) return undefined
+    const row = this.#getIncident.get(value) as IncidentRow | undefined
+    return row === undefined ? undefined : incidentFromRow(row)
+  }
+
+  async queryIncidents(filter: IncidentFilter, page?: Page): Promise<IncidentRecord[]> {
+    const where = newWhere()
+    if (filter.status !== undefined) whereEquals(where, 'status', filter.status)
+    if (filter.instanceKey !== undefined) whereKey(where, 'instance_key', filter.instanceKey)
+    if (filter.bpmnProcessId !== undefined) {
+      whereEquals(where, 'bpmn_process_id', filter.bpmnProcessId)
+    }
+    const rows = this.#page('incidents', incidentColumns, where, page)
+    return (rows as IncidentRow[]).map(incidentFromRow)
+  }
+
+  async readEvents(instanceKey: Key): Promise<EngineEvent[]> {
+    const value = parseKey(instanceKey)
+    if (value === undefined) return []
+    const rows = this.#readEvents.all(value) as { events: string }[]
+    return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
+  }
+
+  async close(): Promise<void> {
+    this.#db.close()
+  }
+}
+
+/**
+ * Opens (creating and migrating it if needed) a SQLite store.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ path: '.baton/baton.db' })
+ * const first = await store.reserveKeys(100)
+ * await store.close()
+ * ```
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const { path, durable = true, busyTimeoutMs = 5000 } = options
+  const db = openSqliteDatabase(path, busyTimeoutMs)
+  try {
+    db.pragma('journal_mode = WAL', { simple: true })
+    db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`, { simple: true })
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`, { simple: true })
+    migrate(db, path)
+    return new SqliteStore(db)
+  } catch (error) {
+    db.close()
+    if (error instanceof Error && error.message.includes(path)) throw error
+    const cause = error instanceof Error ? error.message : String(error)
+    throw new Error(`cannot open the SQLite store at ${path}: ${cause}`, { cause: error })
+  }
+}
