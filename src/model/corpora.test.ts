@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { skipUnlessRequired } from '../../test/support/skip-unless-required.ts'
 import { compileBpmn } from './index.ts'
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -27,7 +28,7 @@ void describe('model/corpora', () => {
     void it(`never throws and explains every rejection in ${folder}`, async (t) => {
       const root = join(corpora, folder)
       if (!existsSync(root)) {
-        t.skip(absent)
+        skipUnlessRequired(t, absent)
         return
       }
       const files = await filesUnder(root)
@@ -55,7 +56,7 @@ void describe('model/corpora', () => {
   void it('rejects the betsy constraint models', async (t) => {
     const betsy = join(corpora, 'bpmn-exec/betsy')
     if (!existsSync(join(betsy, 'constraints.json'))) {
-      t.skip(absent)
+      skipUnlessRequired(t, absent)
       return
     }
     const constraints = JSON.parse(await readFile(join(betsy, 'constraints.json'), 'utf8')) as {
