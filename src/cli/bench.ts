@@ -21,6 +21,11 @@ export interface ReferenceFigures {
   readonly p99Ms: number
   readonly concurrency: number
   readonly durable: boolean
+  /** Commits (transactions) per second, and commands per commit: what group commit achieved. */
+  readonly commitsPerSecond: number
+  readonly commandsPerCommit: number
+  /** Share of the wall time spent inside the store's commit (SQL + fsync). */
+  readonly commitShare: number
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -67,9 +72,12 @@ export async function benchReference(options: {
 
     await run(options.warmup, undefined)
     const latencies: number[] = []
+    const before = engine.stats()
     const t0 = performance.now()
     await run(options.total, latencies)
     const seconds = (performance.now() - t0) / 1000
+    const after = engine.stats()
+    const batches = after.batches - before.batches
     latencies.sort((a, b) => a - b)
     return {
       instances: options.total,
@@ -79,6 +87,9 @@ export async function benchReference(options: {
       p99Ms: round(percentile(latencies, 99), 2),
       concurrency: options.concurrency,
       durable: options.durable,
+      commitsPerSecond: Math.round(batches / seconds),
+      commandsPerCommit: round((after.commands - before.commands) / Math.max(1, batches), 1),
+      commitShare: round((after.commitMs - before.commitMs) / 1000 / seconds, 2),
     }
   } finally {
     await engine.close()
@@ -110,9 +121,11 @@ async function main(): Promise<void> {
   )
   const reference = await benchReference({ total, concurrency, warmup, durable })
   console.log('')
-  console.log('scenario   instances/s   p50 ms   p99 ms')
   console.log(
-    `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}`,
+    'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
+  )
+  console.log(
+    `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
   )
   if (json) console.log(JSON.stringify({ reference }))
 }

@@ -132,6 +132,7 @@ export class Engine {
   private projection: BatchProjection | undefined
   private idleWaiters: (() => void)[] = []
   private pollTimer: NodeJS.Timeout | undefined
+  private readonly counters = { batches: 0, commands: 0, commitMs: 0 }
 
   private constructor(
     readonly store: Store,
@@ -636,8 +637,12 @@ export class Engine {
     }
     this.projection = undefined
     const commit = this.buildCommit(dirty, projection)
+    const commitStarted = performance.now()
     try {
       await this.store.commit(commit)
+      this.counters.batches++
+      this.counters.commands += outcomes.length
+      this.counters.commitMs += performance.now() - commitStarted
     } catch (error) {
       for (const key of dirty.keys()) this.cache.delete(key)
       for (const { queued } of outcomes) queued.reject(error)
@@ -812,6 +817,11 @@ export class Engine {
   async idle(): Promise<void> {
     if (!this.flushing && !this.flushScheduled && this.queue.length === 0) return
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Batches committed, commands in them, and time spent in the store's commit, since open. */
+  stats(): { readonly batches: number; readonly commands: number; readonly commitMs: number } {
+    return { ...this.counters }
   }
 
   /** @internal */
