@@ -5,7 +5,12 @@ import { benchReference } from './bench.ts'
 // A smoke of the benchmark code, not a timed test: it checks the scenario runs and reports figures.
 describe('cli/bench', () => {
   it('runs the reference scenario to completion and reports its figures', async () => {
-    const figures = await benchReference({ total: 300, concurrency: 30, warmup: 20, durable: false })
+    const figures = await benchReference({
+      total: 300,
+      concurrency: 30,
+      warmup: 20,
+      durable: false,
+    })
     assert.equal(figures.instances, 300)
     assert.ok(figures.instancesPerSecond > 0)
     assert.ok(figures.p99Ms >= figures.p50Ms)
