@@ -3,7 +3,12 @@
  * state. Every change goes through `emit` (event -> applyEvent), so the events returned are
  * exactly what happened.
  */
-import type { AttributeValue, CompiledExpression, FeelResult } from '../feel/types.ts'
+import type {
+  AttributeValue,
+  CompiledExpression,
+  EvaluateOptions,
+  FeelResult,
+} from '../feel/types.ts'
 import type { ExecutableProcess, FlowNode, SequenceFlow, VariableMapping } from '../model/types.ts'
 import { applyEvent } from './apply-event.ts'
 import {
@@ -45,6 +50,8 @@ export class Step {
   /** Index of the next agenda item to run; items before it are done. */
   private head = 0
   private readonly at: number
+  /** FEEL's now() and today() read the command's time, not the wall clock (replays, fake clocks). */
+  private readonly feelOptions: EvaluateOptions = { now: () => new Date(this.at) }
 
   constructor(
     readonly state: InstanceState,
@@ -220,7 +227,7 @@ export class Step {
     flow: SequenceFlow,
   ): boolean | undefined {
     const condition = flow.condition as CompiledExpression
-    const result = condition.evaluate(visibleVariables(this.state, element.key))
+    const result = condition.evaluate(visibleVariables(this.state, element.key), this.feelOptions)
     if (!result.ok) {
       this.raiseIncident(
         element,
@@ -424,7 +431,7 @@ export class Step {
     inputs: readonly VariableMapping[],
   ): boolean {
     for (const mapping of inputs) {
-      const result = mapping.source.evaluate(this.variablesAt(element.key))
+      const result = mapping.source.evaluate(this.variablesAt(element.key), this.feelOptions)
       if (!result.ok) {
         this.raiseIncident(
           element,
@@ -450,7 +457,7 @@ export class Step {
     const values: { name: string; path: string[]; value: JsonValue }[] = []
     const variables = this.variablesAt(element.key)
     for (const mapping of outputs) {
-      const result = mapping.source.evaluate(variables)
+      const result = mapping.source.evaluate(variables, this.feelOptions)
       if (!result.ok) {
         this.raiseIncident(
           element,
@@ -479,7 +486,7 @@ export class Step {
     what: string,
     step: IncidentRef['step'] = 'activate',
   ): Evaluated<unknown> {
-    const result: FeelResult = expression.evaluate(this.variablesAt(element.key))
+    const result: FeelResult = expression.evaluate(this.variablesAt(element.key), this.feelOptions)
     if (result.ok) return { ok: true, value: result.value }
     this.raiseIncident(
       element,

@@ -3,6 +3,7 @@
  * batch (group commit), then hand new jobs to workers and wake whoever waits.
  */
 import { randomUUID } from 'node:crypto'
+import { visibleVariables } from '../engine/behaviors/variables.ts'
 import { processCommand } from '../engine/process-command.ts'
 import type {
   Command,
@@ -448,10 +449,7 @@ export class Engine {
   async toActivatedJob(record: JobRecord): Promise<ActivatedJob> {
     const cached = this.cache.get(record.instanceKey) ?? (await this.load(record.instanceKey))
     let variables: Variables = {}
-    if (cached) {
-      const { visibleVariables } = await import('../engine/behaviors/variables.ts')
-      variables = visibleVariables(cached.state, record.elementInstanceKey)
-    }
+    if (cached) variables = visibleVariables(cached.state, record.elementInstanceKey)
     return { ...record, variables }
   }
 

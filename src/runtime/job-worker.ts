@@ -142,9 +142,9 @@ export class JobWorker {
         await engine.throwJobError(key, errorCode, errorMessage, variables)
       },
     }
+    let result: Variables | void
     try {
-      const result = await this.handler({ ...job, ...controls })
-      if (!settled) await engine.completeJobOf(job, result ?? {})
+      result = await this.handler({ ...job, ...controls })
     } catch (error) {
       if (settled) {
         this.options.onError?.(error, job)
@@ -159,6 +159,28 @@ export class JobWorker {
       } catch (failError) {
         this.options.onError?.(failError, job)
       }
+      this.options.onError?.(error, job)
+      return
+    }
+    if (settled) return
+    if (
+      result !== undefined &&
+      (result === null || typeof result !== 'object' || Array.isArray(result))
+    ) {
+      await engine
+        .failJobOf(job, {
+          retries: job.retries - 1,
+          errorMessage: `the handler for job type '${job.type}' returned ${JSON.stringify(result)}; return an object of variables, or nothing`,
+          retryBackoffMs: this.retryBackoffMs,
+        })
+        .catch((error: unknown) => this.options.onError?.(error, job))
+      return
+    }
+    // The work is done: a refused completion (the job was cancelled, or the engine is overloaded)
+    // is reported, never turned into a failure of the job.
+    try {
+      await engine.completeJobOf(job, result ?? {})
+    } catch (error) {
       this.options.onError?.(error, job)
     }
   }
