@@ -1,0 +1,169 @@
+import {
+  evaluate,
+  parseExpression,
+  unaryTest,
+  FeelDate,
+  FeelDateTime,
+  FeelDuration,
+  FeelFunction,
+  FeelRange,
+  FeelTime,
+  isFunction,
+  type Warning,
+} from 'feelin'
+import { simpleUnaryTest } from './simple-unary-test.ts'
+
+/** What one FEEL evaluation gives: a value (null on failure) and the error, if one was raised. */
+export interface FeelOutcome {
+  readonly value: unknown
+  readonly error: string | undefined
+}
+
+export type FeelScope = Readonly<Record<string, unknown>>
+
+/** Warnings that mean the expression could not be evaluated as written (not a mere absent key). */
+const errorWarnings = new Set<Warning['type']>([
+  'INVALID_TYPE',
+  'INVALID_ARGUMENTS',
+  'NO_FUNCTION_FOUND',
+  'FUNCTION_INVOCATION_FAILURE',
+  'NOT_COMPARABLE',
+  'UNSUPPORTED',
+  'NO_VARIABLE_FOUND',
+])
+
+function firstError(warnings: readonly Warning[]): string | undefined {
+  const warning = warnings.find((w) => errorWarnings.has(w.type))
+  return warning === undefined ? undefined : `${warning.type}: ${warning.message}`
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error)
+}
+
+/** Evaluates a FEEL expression; never throws. */
+export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
+  // Fast path: a bare name from the scope or a number/string literal needs no parse.
+  const trimmed = text.trim()
+  if (Object.hasOwn(scope, trimmed) && !/[^\w ]/.test(trimmed)) {
+    return { value: scope[trimmed] ?? null, error: undefined }
+  }
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return { value: Number(trimmed), error: undefined }
+  if (/^"[^"\\]*"$/.test(trimmed)) return { value: trimmed.slice(1, -1), error: undefined }
+  try {
+    const result = evaluate(text, scope)
+    const value = result.value ?? null
+    const error = firstError(result.warnings)
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      return { value: null, error: error ?? `FEEL '${text}': the result is not a number` }
+    }
+    if (value === null && error === undefined) return { value, error: nullFromBuiltin(text, scope) }
+    return { value, error }
+  } catch (error) {
+    return { value: null, error: `FEEL '${text}': ${describe(error)}` }
+  }
+}
+
+/**
+ * feelin answers null without a warning when a built-in function rejects its arguments
+ * (`sqrt(-1)`, `modulo(10, 0)`). FEEL makes that an error, so a top-level built-in call that
+ * gives null is reported as one. Calls of functions from the scope are left alone.
+ */
+function nullFromBuiltin(text: string, scope: FeelScope): string | undefined {
+  const top = parseExpression(text, scope, undefined).topNode.firstChild
+  if (top?.name !== 'FunctionInvocation' && top?.name !== 'DateTimeLiteral') return undefined
+  const callee = top.firstChild
+  if (callee === null) return undefined
+  const name = text.slice(callee.from, callee.to)
+  if (callee.name === 'VariableName' && Object.hasOwn(scope, name)) return undefined
+  if (callee.name !== 'VariableName' && callee.name !== 'DateTimeConstructor') return undefined
+  return `FEEL '${text}': built-in '${name}' gave null: its arguments are not valid for it`
+}
+
+/** Tests `input` against FEEL unary tests (`-`, `< 10`, `"a","b"`, `not(1)`...); never throws. */
+export function feelUnaryTest(text: string, input: unknown, scope: FeelScope): FeelOutcome {
+  const trimmed = text.trim()
+  if (trimmed === '-' || trimmed === '') return { value: true, error: undefined }
+  const simple = simpleUnaryTest(trimmed)
+  if (simple !== undefined) {
+    const value = simple(input)
+    if (value !== null) return { value, error: undefined }
+  }
+  try {
+    const result = unaryTest(trimmed, { ...scope, '?': input })
+    return { value: result.value ?? null, error: firstError(result.warnings) }
+  } catch (error) {
+    return { value: null, error: `FEEL unary tests '${text}': ${describe(error)}` }
+  }
+}
+
+/** Wraps a JS implementation as a FEEL function value with named parameters. */
+export function feelFunction(
+  parameters: readonly string[],
+  implementation: (...args: unknown[]) => unknown,
+): unknown {
+  return new FeelFunction(implementation, [...parameters])
+}
+
+export function isFeelFunction(value: unknown): boolean {
+  return isFunction(value)
+}
+
+/** Invokes a FEEL function value with positional (array) or named (record) arguments. */
+export function invokeFeelFunction(
+  fn: unknown,
+  args: readonly unknown[] | Record<string, unknown>,
+): FeelOutcome {
+  if (!isFunction(fn)) return { value: null, error: 'not a function' }
+  try {
+    const value: unknown = fn.invoke(args)
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      value.constructor.name === 'InvocationFailure'
+    ) {
+      return { value: null, error: 'invocation failed: parameters do not match' }
+    }
+    return { value: value ?? null, error: undefined }
+  } catch (error) {
+    return { value: null, error: describe(error) }
+  }
+}
+
+export type FeelType =
+  | 'null'
+  | 'boolean'
+  | 'number'
+  | 'string'
+  | 'list'
+  | 'context'
+  | 'date'
+  | 'time'
+  | 'date and time'
+  | 'days and time duration'
+  | 'years and months duration'
+  | 'range'
+  | 'function'
+  | 'other'
+
+/** The FEEL type of a value produced by this FEEL layer. */
+export function feelTypeOf(value: unknown): FeelType {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'boolean') return 'boolean'
+  if (typeof value === 'number') return 'number'
+  if (typeof value === 'string') return 'string'
+  if (Array.isArray(value)) return 'list'
+  if (value instanceof FeelDate) return 'date'
+  if (value instanceof FeelTime) return 'time'
+  if (value instanceof FeelDateTime) return 'date and time'
+  if (value instanceof FeelDuration)
+    return value.yearsMonths ? 'years and months duration' : 'days and time duration'
+  if (value instanceof FeelRange) return 'range'
+  if (isFunction(value)) return 'function'
+  if (
+    typeof value === 'object' &&
+    (value.constructor === Object || Object.getPrototypeOf(value) === null)
+  )
+    return 'context'
+  return 'other'
+}
