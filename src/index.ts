@@ -24,6 +24,7 @@ export type { CompileResult, ExecutableProcess, ModelProblem } from './model/ind
 export { compileExpression } from './feel/compile.ts'
 export type { CompiledExpression, FeelResult } from './feel/types.ts'
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts'
+export { openPostgresStore } from './store/postgres/postgres-store.ts'
 export { ConcurrencyConflictError } from './store/store.ts'
 export type {
   IncidentFilter,

@@ -1,0 +1,64 @@
+/**
+ * The part of `pg` the PostgreSQL store uses, described structurally so that the rest of the
+ * adapter does not depend on the library's own types (and a test could hand in a fake).
+ */
+import { Pool, types } from 'pg'
+
+/** A value bound to a placeholder: keys and times travel as decimal strings or numbers. */
+export type PostgresValue = string | number | boolean | null | readonly PostgresValue[]
+
+export interface PostgresQuery {
+  readonly text: string
+  readonly values?: readonly PostgresValue[]
+  /** Prepares the statement once per connection under this name (fixed SQL only). */
+  readonly name?: string
+}
+
+export interface PostgresResult<Row> {
+  readonly rows: Row[]
+  readonly rowCount: number | null
+}
+
+export interface PostgresQueryable {
+  query<Row>(query: PostgresQuery): Promise<PostgresResult<Row>>
+}
+
+/** A connection checked out of the pool; `release` returns it (or discards it after an error). */
+export interface PostgresClient extends PostgresQueryable {
+  release(destroy?: boolean): void
+}
+
+export interface PostgresPool extends PostgresQueryable {
+  connect(): Promise<PostgresClient>
+  end(): Promise<void>
+}
+
+/** What a failed statement carries: the SQLSTATE code (`23505` unique violation, ...). */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+const int8Oid = 20
+
+/**
+ * int8 values come back as decimal strings whatever another module set globally with
+ * `pg.types.setTypeParser`: keys are strings in Baton, and times are converted where read.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === int8Oid) return (value: string) => value
+    return format === 'binary'
+      ? types.getTypeParser(oid, 'binary')
+      : types.getTypeParser(oid, 'text')
+  },
+}
+
+/** Opens a pool of at most `size` connections (connections are made on first use). */
+export function openPostgresPool(url: string, size: number): PostgresPool {
+  const pool = new Pool({ connectionString: url, max: size, types: typeParsers })
+  // An idle connection that breaks (server restart, network) is dropped by the pool and the
+  // next query opens a new one; without a listener the 'error' event would crash the process.
+  pool.on('error', () => {})
+  return pool
+}

@@ -1,0 +1,310 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { skipUnlessRequired } from '../../../test/support/skip-unless-required.ts'
+import { ConcurrencyConflictError, type CommitBatch, type JobRecord, type Store } from '../store.ts'
+import type { InstanceRecord } from '../store.ts'
+import { describeStoreContract } from '../store-contract.ts'
+import { openPostgresPool, type PostgresPool } from './postgres-pool.ts'
+import { migrations } from './postgres-schema.ts'
+import { openPostgresStore, type PostgresStore } from './postgres-store.ts'
+
+const url = process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Why the server cannot be used, or undefined when it answers. */
+async function unreachable(): Promise<string | undefined> {
+  const pool = openPostgresPool(url, 1)
+  try {
+    await pool.query({ text: 'SELECT 1' })
+    return undefined
+  } catch (error) {
+    const cause = error instanceof Error ? error.message || error.name : String(error)
+    return `PostgreSQL at ${withoutPassword(url)} is unreachable (${cause}); start it or set BATON_TEST_POSTGRES_URL`
+  } finally {
+    await pool.end()
+  }
+}
+
+function withoutPassword(address: string): string {
+  try {
+    const parsed = new URL(address)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return address
+  }
+}
+
+const why = await unreachable()
+
+if (why !== undefined) {
+  describe('store/postgres', () => {
+    it('runs the store contract and the PostgreSQL tests', (t) => skipUnlessRequired(t, why))
+  })
+} else {
+  const admin: PostgresPool = openPostgresPool(url, 2)
+  const schemas: string[] = []
+  after(async () => {
+    for (const schema of schemas) await admin.query({ text: `DROP SCHEMA "${schema}" CASCADE` })
+    await admin.end()
+  })
+
+  /** A schema name no other test (or concurrent test run) uses; dropped after the file. */
+  function freshSchema(): string {
+    const schema = `baton_test_${process.pid}_${schemas.length + 1}`
+    schemas.push(schema)
+    return schema
+  }
+
+  const schemaOf = new WeakMap<Store, string>()
+  async function openFresh(): Promise<PostgresStore> {
+    const schema = freshSchema()
+    const store = await openPostgresStore({ url, schema, poolSize: 4 })
+    schemaOf.set(store, schema)
+    return store
+  }
+
+  describeStoreContract('postgres', openFresh, {
+    reopen: async (closed) => {
+      const schema = schemaOf.get(closed)
+      assert.ok(schema !== undefined)
+      return openPostgresStore({ url, schema })
+    },
+  })
+
+  const empty: CommitBatch = {
+    instances: [],
+    events: [],
+    jobPuts: [],
+    jobDeletes: [],
+    userTaskPuts: [],
+    incidentPuts: [],
+  }
+
+  function job(key: string): JobRecord {
+    return {
+      key,
+      instanceKey: '100',
+      elementInstanceKey: '101',
+      elementId: 'task',
+      bpmnProcessId: 'order',
+      processDefinitionKey: '1',
+      type: 'charge',
+      retries: 3,
+      headers: {},
+      status: 'activatable',
+      worker: null,
+      deadline: null,
+      retryAt: null,
+      errorMessage: null,
+      createdAt: 1000,
+    }
+  }
+
+  function instance(key: string, stateVersion: number): InstanceRecord {
+    return {
+      key,
+      processDefinitionKey: '1',
+      bpmnProcessId: 'order',
+      version: 1,
+      status: 'active',
+      startedAt: 1000,
+      endedAt: null,
+      parentKey: null,
+      businessKey: null,
+      hasIncident: false,
+      stateVersion,
+      state: {
+        key,
+        processDefinitionKey: '1',
+        bpmnProcessId: 'order',
+        version: 1,
+        status: 'active',
+        startedAt: 1000,
+        elements: {},
+        variables: {},
+        joins: {},
+        jobs: {},
+        userTasks: {},
+        incidents: {},
+        position: stateVersion,
+      },
+    }
+  }
+
+  /** Two stores on one schema: two engine nodes, each with its own pool. */
+  async function twoNodes(): Promise<[PostgresStore, PostgresStore]> {
+    const schema = freshSchema()
+    const a = await openPostgresStore({ url, schema, poolSize: 4 })
+    const b = await openPostgresStore({ url, schema, poolSize: 4 })
+    return [a, b]
+  }
+
+  describe('store/postgres', () => {
+    it('never leases one job to two nodes activating at the same time', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        const keys = Array.from({ length: 200 }, (_, i) => String(i + 1))
+        await a.commit({ ...empty, jobPuts: keys.map(job) })
+        const request = { types: ['charge'], timeoutMs: 60_000, now: 5000, max: 10 }
+        const calls = Array.from({ length: 20 }, (_, i) => {
+          const [node, worker] = i % 2 === 0 ? [a, `a${i}`] : [b, `b${i}`]
+          return node.activateJobs({ ...request, worker })
+        })
+        const activated = (await Promise.all(calls)).flat()
+        assert.equal(activated.length, 200)
+        assert.equal(new Set(activated.map((record) => record.key)).size, 200)
+        for (const record of activated) {
+          assert.equal((await b.getJob(record.key))?.worker, record.worker)
+        }
+        assert.deepEqual(await a.activateJobs({ ...request, worker: 'late' }), [])
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('lets exactly one of two nodes update an instance from the same version', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        for (let round = 0; round < 10; round++) {
+          const key = String(1000 + round)
+          await a.commit({
+            ...empty,
+            instances: [{ record: instance(key, 1), expectedStateVersion: null }],
+          })
+          const update = (node: Store, jobKey: string) =>
+            node.commit({
+              ...empty,
+              instances: [{ record: instance(key, 2), expectedStateVersion: 1 }],
+              events: [{ instanceKey: key, fromPosition: 0, events: [] }],
+              jobPuts: [{ ...job(jobKey), instanceKey: key }],
+            })
+          const results = await Promise.allSettled([update(a, `${key}1`), update(b, `${key}2`)])
+          const won = results.filter((result) => result.status === 'fulfilled')
+          const lost = results.flatMap((result) => (result.status === 'rejected' ? [result] : []))
+          assert.equal(won.length, 1, `round ${round}: one commit wins`)
+          assert.equal(lost.length, 1, `round ${round}: one commit loses`)
+          const error: unknown = lost[0]?.reason
+          assert.ok(error instanceof ConcurrencyConflictError, String(error))
+          assert.equal(error.instanceKey, key)
+          assert.equal((await a.loadInstance(key))?.stateVersion, 2)
+          const jobs = [await a.getJob(`${key}1`), await a.getJob(`${key}2`)]
+          assert.equal(
+            jobs.filter((stored) => stored !== undefined).length,
+            1,
+            'only the winner wrote',
+          )
+        }
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('does not deadlock two commits updating the same instances in opposite orders', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        const keys = Array.from({ length: 50 }, (_, i) => String(i + 1))
+        await a.commit({
+          ...empty,
+          instances: keys.map((key) => ({ record: instance(key, 1), expectedStateVersion: null })),
+        })
+        const updates = keys.map((key) => ({ record: instance(key, 2), expectedStateVersion: 1 }))
+        const results = await Promise.allSettled([
+          a.commit({ ...empty, instances: updates }),
+          b.commit({ ...empty, instances: [...updates].reverse() }),
+        ])
+        const reasons = results.flatMap((result) =>
+          result.status === 'rejected' ? [result.reason] : [],
+        )
+        assert.equal(reasons.length, 1)
+        assert.ok(reasons[0] instanceof ConcurrencyConflictError, String(reasons[0]))
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('migrates once when three nodes open a new schema at the same time', async () => {
+      const schema = freshSchema()
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => openPostgresStore({ url, schema, poolSize: 2 })),
+      )
+      try {
+        const { rows } = await admin.query<{ version: number }>({
+          text: `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+        })
+        assert.deepEqual(
+          rows.map((row) => row.version),
+          migrations.map((_, index) => index + 1),
+        )
+        const firsts = await Promise.all(stores.map((store) => store.reserveKeys(10)))
+        assert.deepEqual(
+          [...firsts].sort((x, y) => x - y),
+          [1, 11, 21],
+        )
+      } finally {
+        await Promise.all(stores.map((store) => store.close()))
+      }
+    })
+
+    it('refuses a schema whose version is newer than this Baton knows', async () => {
+      const store = await openFresh()
+      const schema = schemaOf.get(store)
+      await store.close()
+      await admin.query({ text: `INSERT INTO "${schema}".schema_migrations (version) VALUES (99)` })
+      await assert.rejects(
+        openPostgresStore({ url, schema: schema ?? '' }),
+        /schema version 99, newer than this Baton supports/,
+      )
+    })
+
+    it('refuses a schema name that would need quoting', async () => {
+      await assert.rejects(openPostgresStore({ url, schema: 'Baton; DROP' }), RangeError)
+    })
+
+    it('names the server and hides the password when it cannot connect', async () => {
+      const bad = 'postgres://baton:secret@127.0.0.1:1/none'
+      await assert.rejects(openPostgresStore({ url: bad }), (error: unknown) => {
+        assert.ok(error instanceof Error)
+        assert.match(
+          error.message,
+          /cannot open the PostgreSQL store at postgres:\/\/baton:\*\*\*@127\.0\.0\.1:1/,
+        )
+        assert.doesNotMatch(error.message, /secret/)
+        return true
+      })
+    })
+
+    it('rejects a malformed key on write and finds nothing for it on read', async () => {
+      const store = await openFresh()
+      try {
+        assert.equal(await store.loadInstance('12a'), undefined)
+        assert.equal(await store.getJob('-1'), undefined)
+        assert.equal(await store.getIncident('99999999999999999999'), undefined)
+        assert.deepEqual(await store.queryIncidents({ instanceKey: 'x' }), [])
+        assert.equal(await store.countInstances({ parentKey: '1.5' }), 0)
+        await assert.rejects(store.queryInstances({}, { after: 'abc' }), RangeError)
+        await assert.rejects(store.queryInstances({}, { limit: 0 }), RangeError)
+        await assert.rejects(
+          store.commit({ ...empty, jobDeletes: ['not-a-key'] }),
+          /invalid key "not-a-key"/,
+        )
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('keeps keys beyond 2^53 exact', async () => {
+      const store = await openFresh()
+      try {
+        const key = '9007199254740993'
+        await store.commit({ ...empty, jobPuts: [job(key)] })
+        assert.equal((await store.getJob(key))?.key, key)
+        assert.equal(await store.getJob('9007199254740992'), undefined)
+      } finally {
+        await store.close()
+      }
+    })
+  })
+}
