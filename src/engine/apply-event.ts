@@ -24,6 +24,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         elementId: event.elementId,
         flowScopeKey: event.flowScopeKey,
         phase: 'activating',
+        ...(event.triggered ? { triggered: true } : {}),
       }
       return
     case 'ElementActivated': {
@@ -150,6 +151,26 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       delete state.incidents[event.incidentKey]
       const element = state.elements[event.elementInstanceKey]
       if (element?.incident?.key === event.incidentKey) delete element.incident
+      return
+    }
+    case 'SubscriptionOpened': {
+      const subscriptions = (state.subscriptions ??= {})
+      subscriptions[event.subscription.key] = { ...event.subscription }
+      return
+    }
+    case 'SubscriptionClosed':
+      if (state.subscriptions) delete state.subscriptions[event.subscriptionKey]
+      return
+    case 'SubscriptionTriggered':
+    case 'ErrorThrown':
+    case 'EscalationThrown':
+      return
+    case 'SubscriptionUpdated': {
+      const subscription = state.subscriptions?.[event.subscriptionKey]
+      if (!subscription) return
+      subscription.dueAt = event.dueAt
+      subscription.fired = event.fired
+      if (event.lastValue !== undefined) subscription.lastValue = event.lastValue
       return
     }
     case 'ChildInstanceCreated': {

@@ -5,6 +5,12 @@
  */
 import type { ErrorCode } from '../errors.ts'
 import { emptyInstanceState } from './apply-event.ts'
+import {
+  closeSubscriptionsHeldBy,
+  openEventSubprocessSubscriptions,
+  throwError,
+  triggerSubscription,
+} from './behaviors/events.ts'
 import { Step } from './step.ts'
 import type {
   Command,
@@ -115,7 +121,17 @@ export function processCommand(
         errorCode: command.errorCode,
         errorMessage: command.errorMessage ?? '',
       })
-      if (element) {
+      const caught =
+        element !== undefined &&
+        throwError(
+          step,
+          element,
+          true,
+          command.errorCode,
+          command.errorMessage ?? '',
+          command.variables ?? {},
+        )
+      if (element && !caught) {
         step.raiseIncident(
           element,
           IncidentErrorTypes.unhandledError,
@@ -157,6 +173,43 @@ export function processCommand(
       }
       break
     }
+    case 'TriggerSubscription': {
+      const subscription = state.subscriptions?.[command.subscriptionKey]
+      if (!subscription || (command.dueAt !== undefined && subscription.dueAt !== command.dueAt)) {
+        return reject(
+          'BATON_SUBSCRIPTION_NOT_FOUND',
+          `instance ${state.key} has no open subscription ${command.subscriptionKey}; the event may have been caught already or the element has moved on`,
+        )
+      }
+      triggerSubscription(step, subscription, command.variables ?? {})
+      break
+    }
+    case 'PropagateError': {
+      const element = state.elements[command.elementInstanceKey]
+      if (!element) {
+        return reject(
+          'BATON_ELEMENT_INSTANCE_NOT_FOUND',
+          `instance ${state.key} has no active call activity ${command.elementInstanceKey}`,
+        )
+      }
+      const caught = throwError(
+        step,
+        element,
+        true,
+        command.errorCode,
+        command.errorMessage,
+        command.variables ?? {},
+      )
+      if (!caught) {
+        step.raiseIncident(
+          element,
+          IncidentErrorTypes.unhandledError,
+          `error '${command.errorCode}' thrown in the process called by '${element.elementId}' was not caught${command.errorMessage ? `: ${command.errorMessage}` : ''}; model an error boundary event or event subprocess for it`,
+          'child',
+        )
+      }
+      break
+    }
     case 'CancelInstance': {
       if (state.parent && !command.byParent) {
         return reject(
@@ -165,6 +218,7 @@ export function processCommand(
         )
       }
       step.terminateChildren(state.key)
+      closeSubscriptionsHeldBy(step, state.key)
       step.emit({ type: 'ProcessInstanceTerminated' })
       break
     }
@@ -247,7 +301,15 @@ function createInstance(
   for (const [name, value] of Object.entries(command.variables ?? {})) {
     step.setLocal(state.key, name, value)
   }
-  step.enqueueActivate(deployed.process.startEventId, state.key)
+  const startEventId = command.startEventId ?? deployed.process.startEventId
+  if (!startEventId || !deployed.process.nodes.has(startEventId)) {
+    return reject(
+      'BATON_PROCESS_NO_NONE_START',
+      `process '${deployed.bpmnProcessId}' has no ${command.startEventId ? `start event '${command.startEventId}'` : 'none start event'}; it starts on a message, timer or signal`,
+    )
+  }
+  openEventSubprocessSubscriptions(step, state.key, undefined, deployed.process.eventSubProcessIds)
+  step.enqueueActivate(startEventId, state.key)
   step.run()
   return { state, events: step.events, effects: step.effects }
 }

@@ -18,6 +18,12 @@ import {
   toJson,
   visibleVariables,
 } from './behaviors/variables.ts'
+import {
+  closeSubscriptionsHeldBy,
+  evaluateConditions,
+  openBoundarySubscriptions,
+  openEventSubprocessSubscriptions,
+} from './behaviors/events.ts'
 import { elementBehaviors } from './elements/index.ts'
 import type {
   Command,
@@ -36,7 +42,13 @@ import type {
 import { IncidentErrorTypes } from './types.ts'
 
 type AgendaItem =
-  | { readonly kind: 'activate'; readonly nodeId: string; readonly flowScopeKey: Key }
+  | {
+      readonly kind: 'activate'
+      readonly nodeId: string
+      readonly flowScopeKey: Key
+      /** Variables of the event that triggered the element (boundary, event subprocess, gateway target). */
+      readonly trigger?: Variables
+    }
   | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
 
@@ -51,7 +63,7 @@ export class Step {
   private head = 0
   private readonly at: number
   /** FEEL's now() and today() read the command's time, not the wall clock (replays, fake clocks). */
-  private readonly feelOptions: EvaluateOptions = { now: () => new Date(this.at) }
+  readonly feelOptions: EvaluateOptions = { now: () => new Date(this.at) }
 
   constructor(
     readonly state: InstanceState,
@@ -76,6 +88,11 @@ export class Step {
     this.effects.push({ type: 'command', command })
   }
 
+  /** Asks the runtime to broadcast a signal (to other instances, and start events) after this step. */
+  broadcastSignal(signalName: string, variables: Variables): void {
+    this.effects.push({ type: 'broadcastSignal', signalName, variables })
+  }
+
   node(elementId: string): FlowNode {
     const node = this.process.nodes.get(elementId)
     if (!node) throw new Error(`element ${elementId} is not in process ${this.process.id}`)
@@ -85,8 +102,12 @@ export class Step {
   // -------------------------------------------------------------------------------------------
   // The agenda
 
-  enqueueActivate(nodeId: string, flowScopeKey: Key): void {
-    this.agenda.push({ kind: 'activate', nodeId, flowScopeKey })
+  enqueueActivate(nodeId: string, flowScopeKey: Key, trigger?: Variables): void {
+    this.agenda.push(
+      trigger === undefined
+        ? { kind: 'activate', nodeId, flowScopeKey }
+        : { kind: 'activate', nodeId, flowScopeKey, trigger },
+    )
   }
 
   enqueueComplete(elementInstanceKey: Key): void {
@@ -101,7 +122,7 @@ export class Step {
         if (this.state.status !== 'active') break
         switch (item.kind) {
           case 'activate':
-            this.activate(item.nodeId, item.flowScopeKey)
+            this.activate(item.nodeId, item.flowScopeKey, item.trigger)
             break
           case 'complete':
             this.complete(item.elementInstanceKey)
@@ -113,14 +134,19 @@ export class Step {
       }
       this.agenda.length = 0
       this.head = 0
-      if (this.state.status !== 'active' || !this.fireReadyInclusiveJoins()) return
+      if (this.state.status !== 'active') return
+      if (this.hasConditionalSubscriptions()) {
+        evaluateConditions(this)
+        if (this.agenda.length > 0) continue
+      }
+      if (!this.fireReadyInclusiveJoins()) return
     }
   }
 
   // -------------------------------------------------------------------------------------------
   // Element life cycle
 
-  private activate(nodeId: string, flowScopeKey: Key): void {
+  private activate(nodeId: string, flowScopeKey: Key, trigger?: Variables): void {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
     this.emit({
@@ -129,8 +155,44 @@ export class Step {
       elementId: nodeId,
       elementType: node.type,
       flowScopeKey,
+      ...(trigger === undefined ? {} : { triggered: true }),
     })
+    if (trigger !== undefined && Object.keys(trigger).length > 0) {
+      const element = this.state.elements[key] as ElementInstanceState
+      this.setCompletionVariables(element, node, trigger)
+    }
     this.runActivation(key)
+  }
+
+  private hasConditionalSubscriptions(): boolean {
+    const subscriptions = this.state.subscriptions
+    if (!subscriptions) return false
+    for (const key in subscriptions) if (subscriptions[key]?.kind === 'conditional') return true
+    return false
+  }
+
+  /**
+   * Completes an event-based gateway towards the catch element whose event came first; that
+   * element is activated already triggered, with the event's variables.
+   */
+  completeGatewayTowards(
+    gateway: ElementInstanceState,
+    targetId: string,
+    variables: Variables,
+  ): void {
+    const node = this.node(gateway.elementId)
+    const flow = node.outgoing.map((id) => this.flow(id)).find((f) => f.targetRef === targetId)
+    this.emit({ type: 'ElementCompleting', elementInstanceKey: gateway.key, elementId: node.id })
+    this.emit({ type: 'ElementCompleted', elementInstanceKey: gateway.key, elementId: node.id })
+    if (!flow) return
+    this.emit({
+      type: 'SequenceFlowTaken',
+      flowId: flow.id,
+      sourceId: flow.sourceRef,
+      targetId: flow.targetRef,
+      flowScopeKey: gateway.flowScopeKey,
+    })
+    this.enqueueActivate(targetId, gateway.flowScopeKey, variables)
   }
 
   /** Input mappings, then the element's own behaviour. Also the retry of an activation incident. */
@@ -143,6 +205,13 @@ export class Step {
       if (!this.applyInputs(element, node, inputs)) return
     }
     this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
+    if (node.boundaryEventIds && !openBoundarySubscriptions(this, element, node)) return
+    if (
+      node.eventSubProcessIds &&
+      !openEventSubprocessSubscriptions(this, element.key, element, node.eventSubProcessIds)
+    ) {
+      return
+    }
     elementBehaviors[node.type].onActivated(this, element, node)
   }
 
@@ -162,6 +231,7 @@ export class Step {
     if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
     const flows = this.selectOutgoing(element, node)
     if (!flows) return
+    closeSubscriptionsHeldBy(this, elementInstanceKey)
     this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
     for (const flow of flows) this.takeFlow(flow, element.flowScopeKey)
     if (flows.length === 0) this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
@@ -196,6 +266,7 @@ export class Step {
       case 'all-true': {
         const taken: SequenceFlow[] = []
         let conditional = 0
+        let conditionalTaken = 0
         for (const flow of flows) {
           if (flow.id === node.defaultFlow) continue
           if (!flow.condition) {
@@ -205,9 +276,13 @@ export class Step {
           conditional++
           const result = this.evaluateCondition(element, flow)
           if (result === undefined) return undefined
-          if (result) taken.push(flow)
+          if (result) {
+            taken.push(flow)
+            conditionalTaken++
+          }
         }
-        if (taken.length === 0 && node.defaultFlow) return [this.flow(node.defaultFlow)]
+        // BPMN: the default flow is taken when no *conditional* flow is; unconditional flows go anyway.
+        if (conditionalTaken === 0 && node.defaultFlow) taken.push(this.flow(node.defaultFlow))
         if (taken.length === 0 && conditional > 0 && node.type === 'inclusiveGateway') {
           this.raiseIncident(
             element,
@@ -338,6 +413,7 @@ export class Step {
   }
 
   completeInstance(): void {
+    closeSubscriptionsHeldBy(this, this.state.key)
     this.emit({ type: 'ProcessInstanceCompleted' })
     const parent = this.state.parent
     if (parent) {
@@ -381,6 +457,7 @@ export class Step {
     this.terminateChildren(element.key)
     const node = this.node(element.elementId)
     elementBehaviors[node.type].onTerminate?.(this, element, node)
+    closeSubscriptionsHeldBy(this, element.key)
     if (element.incident) {
       this.emit({
         type: 'IncidentResolved',

@@ -39,6 +39,31 @@ export interface ElementInstanceState {
   userTaskKey?: Key
   childInstanceKey?: Key
   incident?: IncidentRef
+  /** Activated by its trigger (a caught event): catch elements complete instead of waiting. */
+  triggered?: boolean
+}
+
+/** Something an instance waits for: a timer, a message, a signal, or a condition. */
+export interface SubscriptionState {
+  readonly key: Key
+  readonly kind: 'timer' | 'message' | 'signal' | 'conditional'
+  /**
+   * Whose activation opened it: the catch event or receive task itself, the activity of a boundary
+   * event, the event-based gateway, or the scope (instance key or subprocess) of an event subprocess.
+   * Closed when the holder ends.
+   */
+  readonly holderKey: Key
+  /** The element that catches: catch event, boundary event, event subprocess start, receive task. */
+  readonly elementId: string
+  readonly interrupting: boolean
+  readonly name: string | null
+  readonly correlationKey: string | null
+  /** Timers: when it fires next; how often it fired; the schedule (for cycles). */
+  dueAt: number | null
+  fired: number
+  readonly schedule: JsonValue
+  /** Conditional: the condition's last value, to fire only when it becomes true. */
+  lastValue?: boolean
 }
 
 export interface JobState {
@@ -98,6 +123,8 @@ export interface InstanceState {
   userTasks: Record<Key, UserTaskState>
   /** Open incidents by key. */
   incidents: Record<Key, IncidentState>
+  /** Open subscriptions by key. */
+  subscriptions?: Record<Key, SubscriptionState>
   /** Number of events this instance has produced (the next event's position). */
   position: number
 }
@@ -113,6 +140,26 @@ export type Command =
       readonly variables?: Variables
       readonly businessKey?: string
       readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
+      /** Start at this start event (message, timer, signal start) instead of the none start. */
+      readonly startEventId?: string
+    }
+  | {
+      /** A timer fired, a message was correlated, a signal was broadcast to this subscription. */
+      readonly type: 'TriggerSubscription'
+      readonly instanceKey: Key
+      readonly subscriptionKey: Key
+      readonly variables?: Variables
+      /** For timers: the due time that fired (a stale firing of a rescheduled cycle is refused). */
+      readonly dueAt?: number
+    }
+  | {
+      /** A called instance threw an error it did not catch: the parent looks for a catcher. */
+      readonly type: 'PropagateError'
+      readonly instanceKey: Key
+      readonly elementInstanceKey: Key
+      readonly errorCode: string
+      readonly errorMessage: string
+      readonly variables?: Variables
     }
   | {
       readonly type: 'CompleteJob'
@@ -214,6 +261,8 @@ export type EngineEventBody =
       readonly elementId: string
       readonly elementType: string
       readonly flowScopeKey: Key
+      /** Activated by a caught event (boundary event, event subprocess, event-gateway target). */
+      readonly triggered?: boolean
     }
   | {
       readonly type: 'ElementActivated'
@@ -327,6 +376,41 @@ export type EngineEventBody =
       readonly elementInstanceKey: Key
     }
   | {
+      readonly type: 'SubscriptionOpened'
+      readonly subscription: Omit<SubscriptionState, 'lastValue'>
+    }
+  | { readonly type: 'SubscriptionClosed'; readonly subscriptionKey: Key }
+  | {
+      readonly type: 'SubscriptionTriggered'
+      readonly subscriptionKey: Key
+      readonly elementId: string
+      readonly variables: Variables
+    }
+  | {
+      /** A timer cycle fired and is due again; or a condition's last value changed. */
+      readonly type: 'SubscriptionUpdated'
+      readonly subscriptionKey: Key
+      readonly dueAt: number | null
+      readonly fired: number
+      readonly lastValue?: boolean
+    }
+  | {
+      readonly type: 'ErrorThrown'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly errorCode: string
+      readonly errorMessage: string
+      /** The catch element, or null when nothing in this instance catches it. */
+      readonly caughtBy: string | null
+    }
+  | {
+      readonly type: 'EscalationThrown'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly escalationCode: string
+      readonly caughtBy: string | null
+    }
+  | {
       readonly type: 'ChildInstanceCreated'
       readonly elementInstanceKey: Key
       readonly childInstanceKey: Key
@@ -348,11 +432,18 @@ export const IncidentErrorTypes = {
 export type IncidentErrorType = (typeof IncidentErrorTypes)[keyof typeof IncidentErrorTypes]
 
 /** Something the runtime must do after (or within) the commit of a command's events. */
-export type Effect = {
-  /** Another command for another instance (call activities), processed in the same batch. */
-  readonly type: 'command'
-  readonly command: Command
-}
+export type Effect =
+  | {
+      /** Another command for another instance (call activities), processed in the same batch. */
+      readonly type: 'command'
+      readonly command: Command
+    }
+  | {
+      /** A signal thrown by the instance: the runtime broadcasts it to every subscription. */
+      readonly type: 'broadcastSignal'
+      readonly signalName: string
+      readonly variables: Variables
+    }
 
 /** What the outside world provides to the pure core. */
 export interface EngineContext {

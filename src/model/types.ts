@@ -10,6 +10,10 @@ export const FlowNodeTypes = {
   startEvent: 'startEvent',
   endEvent: 'endEvent',
   intermediateThrowEvent: 'intermediateThrowEvent',
+  intermediateCatchEvent: 'intermediateCatchEvent',
+  boundaryEvent: 'boundaryEvent',
+  receiveTask: 'receiveTask',
+  eventBasedGateway: 'eventBasedGateway',
   serviceTask: 'serviceTask',
   sendTask: 'sendTask',
   scriptTask: 'scriptTask',
@@ -24,6 +28,82 @@ export const FlowNodeTypes = {
   callActivity: 'callActivity',
 } as const
 export type FlowNodeType = (typeof FlowNodeTypes)[keyof typeof FlowNodeTypes]
+
+/** When a timer fires: an ISO 8601 date, duration, or cycle (`R5/PT10M`, or a cron expression). */
+export interface TimerDefinition {
+  readonly kind: 'date' | 'duration' | 'cycle'
+  /** The text, literal or FEEL (evaluated when the timer is scheduled). */
+  readonly value: AttributeValue
+}
+
+/**
+ * What an event waits for or throws. Names and codes come from the referenced root elements
+ * (`bpmn:message name`, `bpmn:signal name`, `bpmn:error errorCode`, `bpmn:escalation
+ * escalationCode`); they may be FEEL where Camunda allows it.
+ */
+export type EventDefinition =
+  | { readonly type: 'terminate' }
+  | { readonly type: 'timer'; readonly timer: TimerDefinition }
+  | {
+      readonly type: 'message'
+      readonly messageName: AttributeValue
+      /** `zeebe:subscription correlationKey` (FEEL); required on catch events inside a process. */
+      readonly correlationKey?: AttributeValue
+    }
+  | { readonly type: 'signal'; readonly signalName: AttributeValue }
+  | {
+      readonly type: 'error'
+      /** Absent on a catch event: catches every error. Required on a throw (end) event. */
+      readonly errorCode?: AttributeValue
+      /** `zeebe:errorEventDefinition errorCodeVariable` / `errorMessageVariable` on catch events. */
+      readonly errorCodeVariable?: string
+      readonly errorMessageVariable?: string
+    }
+  | {
+      readonly type: 'escalation'
+      /** Absent on a catch event: catches every escalation. */
+      readonly escalationCode?: AttributeValue
+      readonly escalationCodeVariable?: string
+    }
+  | {
+      readonly type: 'compensation'
+      /** Throw: the activity to compensate (absent: every completed activity of the scope). */
+      readonly activityRef?: string
+      readonly waitForCompletion: boolean
+    }
+  | {
+      readonly type: 'conditional'
+      readonly condition: CompiledExpression
+      /** `zeebe:conditionalFilter variableNames`: re-evaluate only when these change (all when absent). */
+      readonly variableNames?: readonly string[]
+      readonly variableEvents?: readonly ('create' | 'update')[]
+    }
+  | { readonly type: 'link'; readonly name: string }
+  | { readonly type: 'cancel' }
+
+/** `bpmn:multiInstanceLoopCharacteristics` with `zeebe:loopCharacteristics`. */
+export interface MultiInstanceDefinition {
+  readonly isSequential: boolean
+  /** FEEL list to iterate over (`zeebe:loopCharacteristics inputCollection`). */
+  readonly inputCollection?: CompiledExpression
+  /** Variable holding the current item, local to each inner instance. */
+  readonly inputElement?: string
+  /** Variable (in the multi-instance body's flow scope) collecting `outputElement` of each instance. */
+  readonly outputCollection?: string
+  readonly outputElement?: CompiledExpression
+  /** `bpmn:loopCardinality` when there is no input collection. */
+  readonly loopCardinality?: CompiledExpression
+  readonly completionCondition?: CompiledExpression
+  /** BPMN `behavior` of thrown events for each instance (None, One, All, Complex). */
+  readonly behavior?: 'None' | 'One' | 'All' | 'Complex'
+}
+
+/** `bpmn:standardLoopCharacteristics`. */
+export interface StandardLoopDefinition {
+  readonly loopCondition?: CompiledExpression
+  readonly testBefore: boolean
+  readonly loopMaximum?: number
+}
 
 /** One `zeebe:input` or `zeebe:output`: a FEEL source evaluated into a (possibly dotted) target. */
 export interface VariableMapping {
@@ -94,8 +174,36 @@ export interface FlowNode {
   readonly script?: ScriptDefinition
   readonly userTask?: UserTaskDefinition
   readonly calledElement?: CalledElementDefinition
-  /** For an end event: `terminate` for a terminate end event. */
-  readonly eventDefinition?: { readonly type: 'terminate' }
+  /** The event's trigger or result; absent for none events. */
+  readonly eventDefinition?: EventDefinition
+  /** Boundary event: the activity it is attached to, and whether it interrupts it (default true). */
+  readonly attachedToRef?: string
+  readonly cancelActivity?: boolean
+  /** Activity: ids of its boundary events, in document order. */
+  readonly boundaryEventIds?: readonly string[]
+  /** Start event of an event subprocess: interrupting (default true). */
+  readonly isInterrupting?: boolean
+  /** Subprocess: an event subprocess (`triggeredByEvent="true"`), started by its start event. */
+  readonly triggeredByEvent?: boolean
+  /** Process or subprocess scope: ids of the event subprocesses directly inside it. */
+  readonly eventSubProcessIds?: readonly string[]
+  readonly multiInstance?: MultiInstanceDefinition
+  readonly standardLoop?: StandardLoopDefinition
+  /** A compensation handler (`isForCompensation="true"`): runs only when compensation is thrown. */
+  readonly isForCompensation?: boolean
+  /** Activity with a compensation boundary event: the handler activity's id (via association). */
+  readonly compensationHandlerId?: string
+  /** Ad-hoc subprocess (`bpmn:adHocSubProcess`): `zeebe:adHoc activeElementsCollection` etc. */
+  readonly adHoc?: {
+    readonly activeElementsCollection?: CompiledExpression
+    readonly completionCondition?: CompiledExpression
+    readonly cancelRemainingInstances: boolean
+    readonly ordering: 'Parallel' | 'Sequential'
+  }
+  /** Transaction subprocess (`bpmn:transaction`). */
+  readonly isTransaction?: boolean
+  /** Receive task: `bpmn:instantiate`. Event-based gateway: `instantiate` / `eventGatewayType`. */
+  readonly instantiate?: boolean
   /** For subProcess: the id of its none start event. */
   readonly startEventId?: string
   /** Ids of the flow nodes directly inside this subprocess. */
@@ -119,8 +227,14 @@ export interface ExecutableProcess {
   /** Every flow node of the process, nested ones included, by id. */
   readonly nodes: ReadonlyMap<string, FlowNode>
   readonly flows: ReadonlyMap<string, SequenceFlow>
-  /** The process's none start event. */
+  /** The process's none start event; '' when it only has message, timer or signal starts. */
   readonly startEventId: string
+  /** Every start event directly in the process, the none start included. */
+  readonly startEventIds?: readonly string[]
+  /** Event subprocesses directly in the process. */
+  readonly eventSubProcessIds?: readonly string[]
+  /** Intermediate throw link event name -> the catch event with that link name, per scope id. */
+  readonly linkTargets?: ReadonlyMap<string, string>
   /** Ids of the flow nodes directly inside the process. */
   readonly childNodeIds: readonly string[]
   /**

@@ -33,6 +33,15 @@ import type {
 import type { DeployedDefinition, DeployResource } from './definitions.ts'
 import { Definitions } from './definitions.ts'
 import { BatchProjection } from './projection.ts'
+import type {
+  BroadcastResult,
+  CorrelationHost,
+  PublishResult,
+  RuntimeOperation,
+} from './correlation.ts'
+import { correlateBuffered, isRuntimeOperation, runOperation } from './correlation.ts'
+import type { SubscriptionRecord, SubscriptionStore } from '../store/subscriptions.ts'
+import { firstDue, parseTimer } from '../engine/timers/timer-schedule.ts'
 import type { JobHandler, JobWorkerOptions } from './job-worker.ts'
 import { JobWorker } from './job-worker.ts'
 
@@ -58,7 +67,7 @@ export interface EngineOptions {
   /** This node's name in job leases. */
   readonly nodeId?: string
   /** Called when a command hits a bug in the engine (the instance is left as it was committed). */
-  readonly onInternalError?: (error: unknown, command: Command) => void
+  readonly onInternalError?: (error: unknown, command: Command | RuntimeOperation) => void
 }
 
 export interface CreateInstanceOptions {
@@ -81,8 +90,8 @@ export interface CreatedInstance {
 }
 
 interface QueuedCommand {
-  readonly command: Command
-  resolve(events: readonly EngineEvent[]): void
+  readonly command: Command | RuntimeOperation
+  resolve(result: unknown): void
   reject(error: unknown): void
 }
 
@@ -171,6 +180,7 @@ export class Engine {
     await engine.reserveKeys()
     engine.pollTimer = setInterval(() => engine.pollWorkers(), engine.pollIntervalMs)
     engine.pollTimer.unref()
+    engine.scheduleTimers()
     return engine
   }
 
@@ -184,7 +194,104 @@ export class Engine {
     this.assertOpen()
     const list = Array.isArray(resources) ? resources : [resources as DeployResource]
     if (this.keyLimit - this.nextKeyValue < list.length * 10) await this.reserveKeys()
-    return this.definitions.deploy(list, () => this.nextKey(), this.clock.now())
+    const previous = new Map<string, Key>()
+    for (const d of this.definitions.list()) {
+      const latest = this.definitions.latestOf(d.bpmnProcessId)
+      if (latest) previous.set(d.bpmnProcessId, latest.key)
+    }
+    const deployed = await this.definitions.deploy(list, () => this.nextKey(), this.clock.now())
+    await this.openStartSubscriptions(
+      deployed.filter((d) => d.isNew),
+      previous,
+    )
+    return deployed
+  }
+
+  /**
+   * Message, timer and signal start events of newly deployed versions wait for their event; the
+   * previous version's start events stop waiting (new instances use the latest version).
+   */
+  private async openStartSubscriptions(
+    deployed: readonly DeployedDefinition[],
+    previous: ReadonlyMap<string, Key>,
+  ): Promise<void> {
+    const store = this.store as Store & Partial<SubscriptionStore>
+    const puts: SubscriptionRecord[] = []
+    const deletes: Key[] = []
+    const now = this.clock.now()
+    for (const definition of deployed) {
+      const process = this.definitions.byDefinitionKey(definition.key)?.process
+      if (!process) continue
+      const starts = (process.startEventIds ?? [])
+        .map((id) => process.nodes.get(id))
+        .filter((node) => node?.eventDefinition !== undefined)
+      const before = previous.get(definition.bpmnProcessId)
+      if (before && before !== definition.key && typeof store.startSubscriptionsOf === 'function') {
+        for (const old of await store.startSubscriptionsOf(before)) deletes.push(old.key)
+      }
+      if (starts.length === 0) continue
+      this.subscriptionStore()
+      for (const node of starts) {
+        const event = node?.eventDefinition
+        if (!node || !event) continue
+        const base = {
+          key: this.nextKey(),
+          instanceKey: null,
+          processDefinitionKey: definition.key,
+          bpmnProcessId: definition.bpmnProcessId,
+          elementId: node.id,
+          correlationKey: null,
+          createdAt: now,
+        }
+        const literal = (value: { kind: 'feel' | 'literal' } & ({ value: string } | object)) =>
+          value.kind === 'literal' ? (value as { value: string }).value : undefined
+        if (event.type === 'message' || event.type === 'signal') {
+          const name = literal(event.type === 'message' ? event.messageName : event.signalName)
+          if (name === undefined) {
+            throw new BatonError(
+              'BATON_MODEL_INVALID',
+              `start event '${node.id}' of '${definition.bpmnProcessId}': a start event's ${event.type} name must be a literal, not FEEL`,
+            )
+          }
+          puts.push({ ...base, kind: event.type, name, dueAt: null, payload: null })
+        } else if (event.type === 'timer') {
+          const value = event.timer.value
+          let text = literal(value)
+          if (text === undefined && value.kind === 'feel') {
+            const result = value.expression.evaluate({}, { now: () => new Date(now) })
+            text = result.ok && typeof result.value === 'string' ? result.value : undefined
+          }
+          const parsed = parseTimer(event.timer.kind, text ?? '')
+          if (!parsed.ok) {
+            throw new BatonError(
+              'BATON_MODEL_INVALID',
+              `the timer of start event '${node.id}' of '${definition.bpmnProcessId}' is invalid: ${parsed.error}`,
+            )
+          }
+          const dueAt = firstDue(parsed.schedule, now)
+          if (dueAt === null) continue
+          puts.push({
+            ...base,
+            kind: 'timer',
+            name: null,
+            dueAt,
+            payload: { schedule: parsed.schedule, fired: 0 } as never,
+          })
+        }
+      }
+    }
+    if (puts.length === 0 && deletes.length === 0) return
+    await this.store.commit({
+      instances: [],
+      events: [],
+      jobPuts: [],
+      jobDeletes: [],
+      userTaskPuts: [],
+      incidentPuts: [],
+      subscriptionPuts: puts,
+      subscriptionDeletes: deletes,
+    })
+    this.scheduleTimers()
   }
 
   processDefinitions(): ProcessDefinitionRecord[] {
@@ -551,11 +658,89 @@ export class Engine {
   // -------------------------------------------------------------------------------------------
   // The loop
 
+  // -------------------------------------------------------------------------------------------
+  // Messages, signals, timers
+
+  /**
+   * Publishes a message: it is correlated to every instance waiting for this name and correlation
+   * key, starts instances at matching message start events, and (with a time to live) is kept
+   * for subscriptions that open later. A message id still buffered is refused as a duplicate.
+   */
+  async publishMessage(message: {
+    name: string
+    correlationKey?: string
+    variables?: Variables
+    timeToLiveMs?: number
+    messageId?: string
+  }): Promise<PublishResult> {
+    if (typeof message.name !== 'string' || message.name.length === 0) {
+      throw new BatonError('BATON_VARIABLES_INVALID', 'a message needs a name')
+    }
+    if (message.variables !== undefined) assertVariables(message.variables)
+    this.subscriptionStore()
+    return (await this.submit({
+      type: 'PublishMessage',
+      messageKey: this.nextKey(),
+      name: message.name,
+      correlationKey: message.correlationKey ?? '',
+      variables: message.variables ?? {},
+      timeToLiveMs: Math.max(0, message.timeToLiveMs ?? 0),
+      messageId: message.messageId ?? null,
+    })) as PublishResult
+  }
+
+  /** Broadcasts a signal to every waiting instance and signal start event. */
+  async broadcastSignal(name: string, variables: Variables = {}): Promise<BroadcastResult> {
+    assertVariables(variables)
+    this.subscriptionStore()
+    return (await this.submit({ type: 'BroadcastSignal', name, variables })) as BroadcastResult
+  }
+
+  private timerHandle: NodeJS.Timeout | undefined
+  private readonly firing = new Set<Key>()
+
+  /** Arms one wall-clock timeout for the earliest due timer. */
+  private scheduleTimers(): void {
+    const store = this.store as Store & Partial<SubscriptionStore>
+    if (this.closed || typeof store.nextTimerDueAt !== 'function') return
+    void store.nextTimerDueAt().then(
+      (due) => {
+        if (this.timerHandle) clearTimeout(this.timerHandle)
+        this.timerHandle = undefined
+        if (due === null || this.closed) return
+        const wait = Math.min(Math.max(0, due - this.clock.now()), 2 ** 30)
+        this.timerHandle = setTimeout(() => void this.fireDueTimers(), wait)
+        this.timerHandle.unref()
+      },
+      () => undefined,
+    )
+  }
+
+  /** Fires every timer due now (the scheduler calls it; tests call it after moving a fake clock). */
+  async fireDueTimers(): Promise<number> {
+    const store = this.store as Store & Partial<SubscriptionStore>
+    if (this.closed || typeof store.dueTimers !== 'function') return 0
+    const due = await store.dueTimers(this.clock.now(), 1000)
+    const firings: Promise<unknown>[] = []
+    for (const subscription of due) {
+      if (this.firing.has(subscription.key)) continue
+      this.firing.add(subscription.key)
+      firings.push(
+        this.submit({ type: 'FireTimer', subscription })
+          .catch(() => undefined)
+          .finally(() => this.firing.delete(subscription.key)),
+      )
+    }
+    await Promise.all(firings)
+    this.scheduleTimers()
+    return firings.length
+  }
+
   /**
    * Queues a command; resolves with its events once they are committed, rejects with a BatonError
    * when the engine refuses it.
    */
-  submit(command: Command): Promise<readonly EngineEvent[]> {
+  submit(command: Command | RuntimeOperation): Promise<unknown> {
     if (this.closed)
       return Promise.reject(new BatonError('BATON_ENGINE_CLOSED', 'the engine is closed'))
     if (this.queue.length >= this.maxQueue) {
@@ -608,11 +793,28 @@ export class Engine {
     const projection = new BatchProjection((type) => this.claimLocal(type, claims))
     this.projection = projection
     const dirty = new Map<Key, DirtyInstance>()
-    const outcomes: { queued: QueuedCommand; events: EngineEvent[] | Rejection }[] = []
+    const outcomes: { queued: QueuedCommand; events: unknown }[] = []
     try {
       for (const queued of batch) {
+        if (isRuntimeOperation(queued.command)) {
+          try {
+            const value = await runOperation(
+              this.correlationHost(dirty, projection),
+              projection,
+              queued.command,
+            )
+            outcomes.push({ queued, events: value })
+          } catch (error) {
+            if (!(error instanceof BatonError)) throw error
+            outcomes.push({
+              queued,
+              events: { rejected: true, code: error.code, message: error.message },
+            })
+          }
+          continue
+        }
         const events: EngineEvent[] = []
-        const result = await this.runCommand(queued.command, dirty, events)
+        const result = await this.runCommand(queued.command, dirty, events, projection)
         outcomes.push({ queued, events: result ?? events })
       }
     } catch (error) {
@@ -660,11 +862,10 @@ export class Engine {
       }
     }
     for (const { queued, events } of outcomes) {
-      if (Array.isArray(events)) queued.resolve(events)
-      else {
-        queued.reject(new BatonError(events.code as never, events.message))
-      }
+      if (isRejection(events)) queued.reject(new BatonError(events.code as never, events.message))
+      else queued.resolve(events)
     }
+    if (projection.subscriptions.size > 0) this.scheduleTimers()
     this.dispatch(projection.claimed)
     if (projection.jobs.size > projection.claimed.length) {
       for (const record of projection.jobs.values()) {
@@ -674,10 +875,41 @@ export class Engine {
   }
 
   /** Runs one command and the follow-up commands it causes (call activities) in this batch. */
+  /** What correlation needs, bound to the batch being built. */
+  private correlationHost(
+    dirty: Map<Key, DirtyInstance>,
+    projection: BatchProjection,
+  ): CorrelationHost {
+    return {
+      store: this.subscriptionStore(),
+      now: () => this.clock.now(),
+      nextKey: () => this.nextKey(),
+      run: async (command) => (await this.runCommand(command, dirty, [], projection)) === undefined,
+      isLatest: (key) => {
+        const deployed = this.definitions.byDefinitionKey(key)
+        return (
+          deployed !== undefined && this.definitions.latestOf(deployed.bpmnProcessId)?.key === key
+        )
+      },
+    }
+  }
+
+  private subscriptionStore(): SubscriptionStore {
+    const store = this.store as Store & Partial<SubscriptionStore>
+    if (typeof store.dueTimers !== 'function') {
+      throw new BatonError(
+        'BATON_SERVICE_UNSUPPORTED',
+        'this store does not keep timers, messages or signals yet; use the SQLite store',
+      )
+    }
+    return store as Store & SubscriptionStore
+  }
+
   private async runCommand(
     command: Command,
     dirty: Map<Key, DirtyInstance>,
     events: EngineEvent[],
+    projection: BatchProjection,
   ): Promise<Rejection | undefined> {
     const pending: Command[] = [command]
     let first = true
@@ -712,7 +944,22 @@ export class Engine {
         entry.events.push(event)
         if (next === command) events.push(event)
       }
-      for (const effect of outcome.effects) pending.push(effect.command)
+      for (const effect of outcome.effects) {
+        if (effect.type === 'command') pending.push(effect.command)
+        else {
+          await runOperation(this.correlationHost(dirty, projection), projection, {
+            type: 'BroadcastSignal',
+            name: effect.signalName,
+            variables: effect.variables,
+          })
+        }
+      }
+      if (projection.openedMessageSubscriptions.length > 0) {
+        const opened = projection.openedMessageSubscriptions.splice(0)
+        for (const subscription of opened) {
+          await correlateBuffered(this.correlationHost(dirty, projection), projection, subscription)
+        }
+      }
     }
     return undefined
   }
@@ -767,6 +1014,18 @@ export class Engine {
       if (record) jobPuts.push(record)
       else jobDeletes.push(key)
     }
+    const subscriptionPuts: SubscriptionRecord[] = []
+    const subscriptionDeletes: Key[] = []
+    for (const [key, record] of projection.subscriptions) {
+      if (record) subscriptionPuts.push(record)
+      else subscriptionDeletes.push(key)
+    }
+    const messagePuts = []
+    const messageDeletes: Key[] = []
+    for (const [key, record] of projection.messages) {
+      if (record) messagePuts.push(record)
+      else messageDeletes.push(key)
+    }
     return {
       instances,
       events,
@@ -774,6 +1033,10 @@ export class Engine {
       jobDeletes,
       userTaskPuts: [...projection.userTasks.values()],
       incidentPuts: [...projection.incidents.values()],
+      ...(subscriptionPuts.length > 0 ? { subscriptionPuts } : {}),
+      ...(subscriptionDeletes.length > 0 ? { subscriptionDeletes } : {}),
+      ...(messagePuts.length > 0 ? { messagePuts } : {}),
+      ...(messageDeletes.length > 0 ? { messageDeletes } : {}),
     }
   }
 
@@ -806,6 +1069,7 @@ export class Engine {
 
   /** Makes every worker look for due jobs now (after a fake clock moved, for instance). */
   async pollNow(): Promise<void> {
+    await this.fireDueTimers()
     const polls: Promise<void>[] = []
     for (const list of this.workers.values()) for (const worker of list) polls.push(worker.poll())
     await Promise.all(polls)
@@ -857,6 +1121,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return
     if (this.pollTimer) clearInterval(this.pollTimer)
+    if (this.timerHandle) clearTimeout(this.timerHandle)
     for (const list of [...this.workers.values()]) for (const worker of list) worker.stop()
     await this.idle()
     await Promise.all([...this.workers.values()].flat().map((w) => w.drained()))
@@ -870,6 +1135,14 @@ export class Engine {
 export interface ActivatedJob extends JobRecord {
   /** Variables visible at the job's element when it was handed over. */
   readonly variables: Variables
+}
+
+function isRejection(value: unknown): value is Rejection {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { rejected?: unknown }).rejected === true
+  )
 }
 
 function hasAny(record: object): boolean {

@@ -4,6 +4,7 @@
  */
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
 import type { IncidentRecord, JobRecord, UserTaskRecord } from '../store/store.ts'
+import type { BufferedMessageRecord, SubscriptionRecord } from '../store/subscriptions.ts'
 
 /** Decides, at job creation, whether a local worker takes the job at once (lease in the same write). */
 export type JobClaimer = (type: string) => { worker: string; timeoutMs: number } | undefined
@@ -15,6 +16,12 @@ export class BatchProjection {
   readonly incidents = new Map<Key, IncidentRecord>()
   /** Jobs leased to local workers by this batch, to hand over once it is committed. */
   readonly claimed: JobRecord[] = []
+  /** Subscription rows to write (null: delete); conditional subscriptions stay in the state only. */
+  readonly subscriptions = new Map<Key, SubscriptionRecord | null>()
+  /** Message subscriptions opened by this batch, to check against buffered messages. */
+  readonly openedMessageSubscriptions: SubscriptionRecord[] = []
+  /** Buffered messages to write (null: delete). */
+  readonly messages = new Map<Key, BufferedMessageRecord | null>()
 
   constructor(private readonly claim: JobClaimer) {}
 
@@ -116,6 +123,41 @@ export class BatchProjection {
           resolvedAt: null,
         })
         return
+      case 'SubscriptionOpened': {
+        const s = event.subscription
+        if (s.kind === 'conditional') return
+        const record: SubscriptionRecord = {
+          key: s.key,
+          kind: s.kind,
+          instanceKey: state.key,
+          processDefinitionKey: state.processDefinitionKey,
+          bpmnProcessId: state.bpmnProcessId,
+          elementId: s.elementId,
+          name: s.name,
+          correlationKey: s.correlationKey,
+          dueAt: s.dueAt,
+          payload: null,
+          createdAt: event.at,
+        }
+        this.subscriptions.set(s.key, record)
+        if (s.kind === 'message') this.openedMessageSubscriptions.push(record)
+        return
+      }
+      case 'SubscriptionUpdated': {
+        const current = this.subscriptions.get(event.subscriptionKey)
+        const s = state.subscriptions?.[event.subscriptionKey]
+        if (current === null || !s || s.kind !== 'timer') return
+        this.subscriptions.set(event.subscriptionKey, {
+          ...(current ?? subscriptionFromState(state, event.subscriptionKey, event.at)),
+          dueAt: event.dueAt,
+        } as SubscriptionRecord)
+        return
+      }
+      case 'SubscriptionClosed': {
+        const s = state.subscriptions?.[event.subscriptionKey]
+        if (s && s.kind !== 'conditional') this.subscriptions.set(event.subscriptionKey, null)
+        return
+      }
       case 'IncidentResolved': {
         const open =
           this.incidents.get(event.incidentKey) ?? incidentFromState(state, event.incidentKey)
@@ -145,6 +187,28 @@ export class BatchProjection {
   ): void {
     const current = this.userTasks.get(userTaskKey) ?? userTaskFromState(state, userTaskKey)
     if (current) this.userTasks.set(userTaskKey, { ...current, ...change })
+  }
+}
+
+function subscriptionFromState(
+  state: InstanceState,
+  key: Key,
+  at: number,
+): SubscriptionRecord | undefined {
+  const s = state.subscriptions?.[key]
+  if (!s || s.kind === 'conditional') return undefined
+  return {
+    key: s.key,
+    kind: s.kind,
+    instanceKey: state.key,
+    processDefinitionKey: state.processDefinitionKey,
+    bpmnProcessId: state.bpmnProcessId,
+    elementId: s.elementId,
+    name: s.name,
+    correlationKey: s.correlationKey,
+    dueAt: s.dueAt,
+    payload: null,
+    createdAt: at,
   }
 }
 

@@ -4,6 +4,7 @@
  * (src/store/store-contract.ts) runs unchanged against every adapter.
  */
 import type { EngineEvent, InstanceState, InstanceStatus, Key } from '../engine/types.ts'
+import type { BufferedMessageRecord, SubscriptionRecord } from './subscriptions.ts'
 
 export interface ProcessDefinitionRecord {
   readonly key: Key
@@ -124,6 +125,12 @@ export interface CommitBatch {
   readonly jobDeletes: readonly Key[]
   readonly userTaskPuts: readonly UserTaskRecord[]
   readonly incidentPuts: readonly IncidentRecord[]
+  /** Subscriptions opened or changed (a timer cycle's next due time), and closed ones. */
+  readonly subscriptionPuts?: readonly SubscriptionRecord[]
+  readonly subscriptionDeletes?: readonly Key[]
+  /** Messages buffered by this commit, and buffered messages consumed or deleted. */
+  readonly messagePuts?: readonly BufferedMessageRecord[]
+  readonly messageDeletes?: readonly Key[]
 }
 
 export interface Page {

@@ -1,7 +1,8 @@
 import type { FlowNodeType } from '../../model/types.ts'
 import { callActivity } from './call-activity.ts'
+import { boundaryEvent, catchEvent, eventBasedGateway } from './catch-event.ts'
+import { throwEvent } from './throw-event.ts'
 import type { ElementBehavior } from './element-behavior.ts'
-import { endEvent } from './end-event.ts'
 import { jobTask } from './job-task.ts'
 import { passThrough } from './pass-through.ts'
 import { scriptTask } from './script-task.ts'
@@ -11,8 +12,12 @@ import { userTask } from './user-task.ts'
 /** One behaviour per executable element type; the type checker insists every type has one. */
 export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> = {
   startEvent: passThrough('all-true'),
-  endEvent,
-  intermediateThrowEvent: passThrough('all-true'),
+  endEvent: throwEvent,
+  intermediateThrowEvent: throwEvent,
+  intermediateCatchEvent: catchEvent,
+  boundaryEvent,
+  receiveTask: catchEvent,
+  eventBasedGateway,
   serviceTask: jobTask,
   sendTask: jobTask,
   businessRuleTask: jobTask,

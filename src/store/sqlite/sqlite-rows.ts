@@ -10,6 +10,11 @@ import type {
   ProcessDefinitionRecord,
   UserTaskRecord,
 } from '../store.ts'
+import type {
+  BufferedMessageRecord,
+  SubscriptionKind,
+  SubscriptionRecord,
+} from '../subscriptions.ts'
 import type { SqliteValue } from './sqlite-database.ts'
 
 const decimalKey = /^(?:0|[1-9][0-9]*)$/
@@ -298,5 +303,85 @@ export function incidentFromRow(row: IncidentRow): IncidentRecord {
     status: row.status,
     createdAt: row.created_at,
     resolvedAt: row.resolved_at,
+  }
+}
+
+export interface SubscriptionRow {
+  key: number
+  kind: SubscriptionKind
+  instance_key: number | null
+  process_definition_key: number
+  bpmn_process_id: string
+  element_id: string
+  name: string | null
+  correlation_key: string | null
+  due_at: number | null
+  payload: string
+  created_at: number
+}
+
+export function subscriptionParams(record: SubscriptionRecord): SqliteValue[] {
+  return [
+    keyParam(record.key),
+    record.kind,
+    nullableKeyParam(record.instanceKey),
+    keyParam(record.processDefinitionKey),
+    record.bpmnProcessId,
+    record.elementId,
+    record.name,
+    record.correlationKey,
+    record.dueAt,
+    JSON.stringify(record.payload),
+    record.createdAt,
+  ]
+}
+
+export function subscriptionFromRow(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    key: String(row.key),
+    kind: row.kind,
+    instanceKey: nullableKey(row.instance_key),
+    processDefinitionKey: String(row.process_definition_key),
+    bpmnProcessId: row.bpmn_process_id,
+    elementId: row.element_id,
+    name: row.name,
+    correlationKey: row.correlation_key,
+    dueAt: row.due_at,
+    payload: JSON.parse(row.payload),
+    createdAt: row.created_at,
+  }
+}
+
+export interface BufferedMessageRow {
+  key: number
+  name: string
+  correlation_key: string
+  message_id: string | null
+  variables: string
+  published_at: number
+  expires_at: number
+}
+
+export function bufferedMessageParams(record: BufferedMessageRecord): SqliteValue[] {
+  return [
+    keyParam(record.key),
+    record.name,
+    record.correlationKey,
+    record.messageId,
+    JSON.stringify(record.variables),
+    record.publishedAt,
+    record.expiresAt,
+  ]
+}
+
+export function bufferedMessageFromRow(row: BufferedMessageRow): BufferedMessageRecord {
+  return {
+    key: String(row.key),
+    name: row.name,
+    correlationKey: row.correlation_key,
+    messageId: row.message_id,
+    variables: JSON.parse(row.variables),
+    publishedAt: row.published_at,
+    expiresAt: row.expires_at,
   }
 }

@@ -134,6 +134,49 @@ export const migrations: readonly Migration[] = [
       INSERT INTO keys (id, next) VALUES (1, 1);
     `)
   },
+  (db) => {
+    db.exec(`
+      -- What instances and deployed processes wait on. instance_key is NULL for a start event of a
+      -- deployed process; name is NULL for timers; due_at is set for timers only.
+      CREATE TABLE subscriptions (
+        key INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        instance_key INTEGER,
+        process_definition_key INTEGER NOT NULL,
+        bpmn_process_id TEXT NOT NULL,
+        element_id TEXT NOT NULL,
+        name TEXT,
+        correlation_key TEXT,
+        due_at INTEGER,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- One partial index per kind, so that a put maintains one of them only; kind is constant
+      -- inside each, so it is not a column. Equal entries are in rowid (key) order.
+      CREATE INDEX subscriptions_timer_due ON subscriptions (due_at) WHERE kind = 'timer';
+      CREATE INDEX subscriptions_message ON subscriptions (name, correlation_key)
+        WHERE kind = 'message';
+      CREATE INDEX subscriptions_signal ON subscriptions (name) WHERE kind = 'signal';
+      CREATE INDEX subscriptions_start_events ON subscriptions (process_definition_key)
+        WHERE instance_key IS NULL;
+
+      -- message_id is not UNIQUE: an expired message that is not deleted yet must not block a new
+      -- one with the same id. Liveness depends on the time, so the engine checks it before a put.
+      CREATE TABLE buffered_messages (
+        key INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        correlation_key TEXT NOT NULL,
+        message_id TEXT,
+        variables TEXT NOT NULL,
+        published_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX buffered_messages_correlation ON buffered_messages (name, correlation_key, key);
+      CREATE INDEX buffered_messages_message_id ON buffered_messages (message_id)
+        WHERE message_id IS NOT NULL;
+      CREATE INDEX buffered_messages_expires_at ON buffered_messages (expires_at);
+    `)
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

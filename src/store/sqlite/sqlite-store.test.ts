@@ -8,6 +8,8 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../store.ts'
 import { describeStoreContract } from '../store-contract.ts'
+import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
+import { migrations } from './sqlite-schema.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
@@ -20,6 +22,8 @@ function tempPath(): string {
 }
 
 describeStoreContract(':memory:', () => openSqliteStore({ path: ':memory:' }))
+
+describeSubscriptionStoreContract(':memory:', () => openSqliteStore({ path: ':memory:' }))
 
 const pathOf = new WeakMap<Store, string>()
 describeStoreContract(
@@ -160,6 +164,58 @@ describe('store/sqlite', () => {
     raw.pragma('user_version = 99')
     raw.close()
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
+  })
+
+  it('adds the subscription tables to a file written by the first schema version', async () => {
+    const path = tempPath()
+    const first = await openSqliteStore({ path })
+    await first.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.exec('DROP TABLE subscriptions; DROP TABLE buffered_messages')
+    raw.pragma('user_version = 1')
+    raw.close()
+    const store = await openSqliteStore({ path })
+    try {
+      await store.commit({
+        instances: [],
+        events: [],
+        jobPuts: [],
+        jobDeletes: [],
+        userTaskPuts: [],
+        incidentPuts: [],
+        messagePuts: [
+          {
+            key: '1',
+            name: 'paid',
+            correlationKey: 'order-1',
+            messageId: null,
+            variables: {},
+            publishedAt: 0,
+            expiresAt: 10,
+          },
+        ],
+      })
+      assert.equal((await store.bufferedMessages('paid', 'order-1', 0)).length, 1)
+    } finally {
+      await store.close()
+    }
+    const check = new Database(path)
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), migrations.length)
+    } finally {
+      check.close()
+    }
+  })
+
+  it('refuses a limit SQLite would read as no limit', async () => {
+    const store = await openSqliteStore({ path: ':memory:' })
+    try {
+      await assert.rejects(store.dueTimers(0, -1), /invalid limit -1 for dueTimers/)
+      await assert.rejects(store.deleteExpiredMessages(0, 1.5), /invalid limit 1.5/)
+    } finally {
+      await store.close()
+    }
   })
 
   it('rejects a malformed key on write and finds nothing for it on read', async () => {

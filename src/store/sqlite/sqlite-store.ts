@@ -21,6 +21,11 @@ import {
   type UserTaskFilter,
   type UserTaskRecord,
 } from '../store.ts'
+import type {
+  BufferedMessageRecord,
+  SubscriptionRecord,
+  SubscriptionStore,
+} from '../subscriptions.ts'
 import {
   openSqliteDatabase,
   type SqliteDatabase,
@@ -29,6 +34,8 @@ import {
   type SqliteValue,
 } from './sqlite-database.ts'
 import {
+  bufferedMessageFromRow,
+  bufferedMessageParams,
   incidentFromRow,
   incidentParams,
   instanceFromRow,
@@ -39,12 +46,16 @@ import {
   parseKey,
   processDefinitionFromRow,
   processDefinitionParams,
+  subscriptionFromRow,
+  subscriptionParams,
   userTaskFromRow,
   userTaskParams,
+  type BufferedMessageRow,
   type IncidentRow,
   type InstanceRow,
   type JobRow,
   type ProcessDefinitionRow,
+  type SubscriptionRow,
   type UserTaskRow,
 } from './sqlite-rows.ts'
 import { migrate } from './sqlite-schema.ts'
@@ -81,6 +92,11 @@ const incidentColumns =
   'error_type, error_message, job_key, status, created_at, resolved_at'
 const processDefinitionColumns =
   'key, bpmn_process_id, version, name, resource_name, xml, content_hash, deployed_at'
+const subscriptionColumns =
+  'key, kind, instance_key, process_definition_key, bpmn_process_id, element_id, name, ' +
+  'correlation_key, due_at, payload, created_at'
+const bufferedMessageColumns =
+  'key, name, correlation_key, message_id, variables, published_at, expires_at'
 
 /** `INSERT ... ON CONFLICT(key) DO UPDATE` of every column: a put replaces the row in place. */
 function upsertSql(table: string, columns: string): string {
@@ -135,6 +151,13 @@ function resolvePage(page: Page | undefined): { after: number; limit: number } {
   return { after, limit: Math.min(limit, maxPageLimit) }
 }
 
+/** A LIMIT bound: SQLite reads a negative LIMIT as "no limit" and refuses a fraction obscurely. */
+function checkLimit(method: string, limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new RangeError(`invalid limit ${limit} for ${method}: use a non-negative integer`)
+  }
+}
+
 function isPrimaryKeyViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }
@@ -142,7 +165,7 @@ function isPrimaryKeyViolation(error: unknown): boolean {
 /**
  * The SQLite Store. Create it with {@link openSqliteStore}.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, SubscriptionStore {
   readonly #db: SqliteDatabase
   readonly #statements = new Map<string, SqliteStatement>()
 
@@ -153,6 +176,10 @@ export class SqliteStore implements Store {
   readonly #deleteJob: SqliteStatement
   readonly #upsertUserTask: SqliteStatement
   readonly #upsertIncident: SqliteStatement
+  readonly #upsertSubscription: SqliteStatement
+  readonly #deleteSubscription: SqliteStatement
+  readonly #upsertMessage: SqliteStatement
+  readonly #deleteMessage: SqliteStatement
   readonly #commit: SqliteTransaction<[CommitBatch], void>
 
   readonly #reserveKeys: SqliteStatement
@@ -166,6 +193,15 @@ export class SqliteStore implements Store {
   readonly #readEvents: SqliteStatement
   readonly #nextJobDueAt: SqliteStatement
   readonly #releaseAllJobLeases: SqliteStatement
+  readonly #dueTimers: SqliteStatement
+  readonly #nextTimerDueAt: SqliteStatement
+  readonly #messageSubscriptions: SqliteStatement
+  readonly #messageStartSubscriptions: SqliteStatement
+  readonly #signalSubscriptions: SqliteStatement
+  readonly #startSubscriptionsOf: SqliteStatement
+  readonly #bufferedMessages: SqliteStatement
+  readonly #bufferedMessageById: SqliteStatement
+  readonly #deleteExpiredMessages: SqliteStatement
 
   /** @internal Use {@link openSqliteStore}. */
   constructor(db: SqliteDatabase) {
@@ -185,6 +221,10 @@ export class SqliteStore implements Store {
     this.#deleteJob = db.prepare('DELETE FROM jobs WHERE key = ?')
     this.#upsertUserTask = db.prepare(upsertSql('user_tasks', userTaskColumns))
     this.#upsertIncident = db.prepare(upsertSql('incidents', incidentColumns))
+    this.#upsertSubscription = db.prepare(upsertSql('subscriptions', subscriptionColumns))
+    this.#deleteSubscription = db.prepare('DELETE FROM subscriptions WHERE key = ?')
+    this.#upsertMessage = db.prepare(upsertSql('buffered_messages', bufferedMessageColumns))
+    this.#deleteMessage = db.prepare('DELETE FROM buffered_messages WHERE key = ?')
     this.#commit = db.transaction((batch: CommitBatch) => this.#write(batch))
 
     this.#reserveKeys = db.prepare('UPDATE keys SET next = next + ? WHERE id = 1 RETURNING next')
@@ -211,6 +251,47 @@ export class SqliteStore implements Store {
     )
     this.#releaseAllJobLeases = db.prepare(
       "UPDATE jobs SET status = 'activatable', worker = NULL, deadline = NULL WHERE status = 'activated'",
+    )
+
+    // The literal kinds let the partial indexes apply; every list is in a stable order.
+    this.#dueTimers = db.prepare(
+      `SELECT ${subscriptionColumns} FROM subscriptions ` +
+        "WHERE kind = 'timer' AND due_at <= ? ORDER BY due_at, key LIMIT ?",
+    )
+    this.#nextTimerDueAt = db.prepare(
+      "SELECT due_at FROM subscriptions WHERE kind = 'timer' ORDER BY due_at LIMIT 1",
+    )
+    this.#messageSubscriptions = db.prepare(
+      `SELECT ${subscriptionColumns} FROM subscriptions ` +
+        "WHERE kind = 'message' AND name = ? AND correlation_key = ? AND instance_key IS NOT NULL " +
+        'ORDER BY key',
+    )
+    // A start event has no correlation key: the IS NULL seeks straight to the start events
+    // instead of walking every instance's subscription to this message.
+    this.#messageStartSubscriptions = db.prepare(
+      `SELECT ${subscriptionColumns} FROM subscriptions ` +
+        "WHERE kind = 'message' AND name = ? AND correlation_key IS NULL AND instance_key IS NULL " +
+        'ORDER BY key',
+    )
+    this.#signalSubscriptions = db.prepare(
+      `SELECT ${subscriptionColumns} FROM subscriptions ` +
+        "WHERE kind = 'signal' AND name = ? ORDER BY key",
+    )
+    this.#startSubscriptionsOf = db.prepare(
+      `SELECT ${subscriptionColumns} FROM subscriptions ` +
+        'WHERE process_definition_key = ? AND instance_key IS NULL ORDER BY key',
+    )
+    this.#bufferedMessages = db.prepare(
+      `SELECT ${bufferedMessageColumns} FROM buffered_messages ` +
+        'WHERE name = ? AND correlation_key = ? AND expires_at >= ? ORDER BY key',
+    )
+    this.#bufferedMessageById = db.prepare(
+      `SELECT ${bufferedMessageColumns} FROM buffered_messages ` +
+        'WHERE message_id = ? AND expires_at >= ? ORDER BY key LIMIT 1',
+    )
+    this.#deleteExpiredMessages = db.prepare(
+      'DELETE FROM buffered_messages WHERE key IN (' +
+        'SELECT key FROM buffered_messages WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
     )
   }
 
@@ -288,6 +369,22 @@ export class SqliteStore implements Store {
     for (const key of batch.jobDeletes) this.#deleteJob.run(keyParam(key))
     for (const task of batch.userTaskPuts) this.#upsertUserTask.run(...userTaskParams(task))
     for (const incident of batch.incidentPuts) this.#upsertIncident.run(...incidentParams(incident))
+    // Puts before deletes, so that a subscription opened and closed by one commit ends up closed.
+    const { subscriptionPuts, subscriptionDeletes, messagePuts, messageDeletes } = batch
+    if (subscriptionPuts !== undefined) {
+      for (const record of subscriptionPuts) {
+        this.#upsertSubscription.run(...subscriptionParams(record))
+      }
+    }
+    if (subscriptionDeletes !== undefined) {
+      for (const key of subscriptionDeletes) this.#deleteSubscription.run(keyParam(key))
+    }
+    if (messagePuts !== undefined) {
+      for (const record of messagePuts) this.#upsertMessage.run(...bufferedMessageParams(record))
+    }
+    if (messageDeletes !== undefined) {
+      for (const key of messageDeletes) this.#deleteMessage.run(keyParam(key))
+    }
   }
 
   async activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]> {
@@ -421,6 +518,61 @@ export class SqliteStore implements Store {
     if (value === undefined) return []
     const rows = this.#readEvents.all(value) as { events: string }[]
     return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
+  }
+
+  async dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]> {
+    checkLimit('dueTimers', limit)
+    const rows = this.#dueTimers.all(now, limit) as SubscriptionRow[]
+    return rows.map(subscriptionFromRow)
+  }
+
+  async nextTimerDueAt(): Promise<number | null> {
+    const row = this.#nextTimerDueAt.get() as { due_at: number } | undefined
+    return row === undefined ? null : row.due_at
+  }
+
+  async messageSubscriptions(name: string, correlationKey: string): Promise<SubscriptionRecord[]> {
+    const rows = this.#messageSubscriptions.all(name, correlationKey) as SubscriptionRow[]
+    return rows.map(subscriptionFromRow)
+  }
+
+  async messageStartSubscriptions(name: string): Promise<SubscriptionRecord[]> {
+    const rows = this.#messageStartSubscriptions.all(name) as SubscriptionRow[]
+    return rows.map(subscriptionFromRow)
+  }
+
+  async signalSubscriptions(name: string): Promise<SubscriptionRecord[]> {
+    const rows = this.#signalSubscriptions.all(name) as SubscriptionRow[]
+    return rows.map(subscriptionFromRow)
+  }
+
+  async startSubscriptionsOf(processDefinitionKey: Key): Promise<SubscriptionRecord[]> {
+    const value = parseKey(processDefinitionKey)
+    if (value === undefined) return []
+    const rows = this.#startSubscriptionsOf.all(value) as SubscriptionRow[]
+    return rows.map(subscriptionFromRow)
+  }
+
+  async bufferedMessages(
+    name: string,
+    correlationKey: string,
+    now: number,
+  ): Promise<BufferedMessageRecord[]> {
+    const rows = this.#bufferedMessages.all(name, correlationKey, now) as BufferedMessageRow[]
+    return rows.map(bufferedMessageFromRow)
+  }
+
+  async bufferedMessageById(
+    messageId: string,
+    now: number,
+  ): Promise<BufferedMessageRecord | undefined> {
+    const row = this.#bufferedMessageById.get(messageId, now) as BufferedMessageRow | undefined
+    return row === undefined ? undefined : bufferedMessageFromRow(row)
+  }
+
+  async deleteExpiredMessages(now: number, limit: number): Promise<number> {
+    checkLimit('deleteExpiredMessages', limit)
+    return this.#deleteExpiredMessages.run(now, limit).changes
   }
 
   async close(): Promise<void> {

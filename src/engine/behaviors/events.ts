@@ -1,0 +1,573 @@
+/**
+ * Catching and throwing events: subscriptions (timers, messages, signals, conditions) opened by
+ * catch events, boundary events, event-based gateways and event subprocesses; their triggers;
+ * and the search for a catcher when an error or escalation is thrown.
+ */
+import type { AttributeValue } from '../../feel/types.ts'
+import type { EventDefinition, FlowNode } from '../../model/types.ts'
+import type { Step } from '../step.ts'
+import { firstDue, nextDue, parseTimer } from '../timers/timer-schedule.ts'
+import type { TimerSchedule } from '../timers/timer-schedule.ts'
+import type {
+  ElementInstanceState,
+  JsonValue,
+  Key,
+  SubscriptionState,
+  Variables,
+} from '../types.ts'
+import { IncidentErrorTypes } from '../types.ts'
+import { toJson } from './variables.ts'
+
+type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false }
+
+/** Evaluates a literal-or-FEEL attribute to a string in a scope; failures raise an incident on `blame`. */
+function stringIn(
+  step: Step,
+  scopeKey: Key,
+  blame: ElementInstanceState,
+  value: AttributeValue | undefined,
+  what: string,
+): Evaluated<string | null> {
+  if (value === undefined) return { ok: true, value: null }
+  if (value.kind === 'literal') return { ok: true, value: value.value }
+  const result = value.expression.evaluate(step.variablesAt(scopeKey), step.feelOptions)
+  if (!result.ok) {
+    step.raiseIncident(
+      blame,
+      IncidentErrorTypes.expression,
+      `${what} failed: ${result.error}`,
+      'activate',
+    )
+    return { ok: false }
+  }
+  const v = result.value
+  if (v === null || v === undefined) return { ok: true, value: null }
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    return { ok: true, value: String(v) }
+  step.raiseIncident(
+    blame,
+    IncidentErrorTypes.extractValue,
+    `${what} must be a string but was ${JSON.stringify(toJson(v))}`,
+    'activate',
+  )
+  return { ok: false }
+}
+
+function definitionOf(node: FlowNode): EventDefinition | undefined {
+  return node.eventDefinition
+}
+
+/**
+ * Opens the subscription a catch element waits on. `holder` is whose end closes it; variables for
+ * FEEL (message names, correlation keys, timer values) are read in `scopeKey`.
+ */
+export function openSubscription(
+  step: Step,
+  holder: ElementInstanceState | { readonly key: Key },
+  scopeKey: Key,
+  blame: ElementInstanceState,
+  catchNode: FlowNode,
+  interrupting: boolean,
+): boolean {
+  const definition = definitionOf(catchNode)
+  if (!definition) return true
+  const base = {
+    key: step.ctx.nextKey(),
+    holderKey: holder.key,
+    elementId: catchNode.id,
+    interrupting,
+    fired: 0,
+  }
+  switch (definition.type) {
+    case 'timer': {
+      const text = stringIn(
+        step,
+        scopeKey,
+        blame,
+        definition.timer.value,
+        `the timer of '${catchNode.id}'`,
+      )
+      if (!text.ok) return false
+      const parsed = parseTimer(definition.timer.kind, text.value ?? '')
+      if (!parsed.ok) {
+        step.raiseIncident(
+          blame,
+          IncidentErrorTypes.extractValue,
+          `the timer of '${catchNode.id}' is invalid: ${parsed.error}`,
+          'activate',
+        )
+        return false
+      }
+      const dueAt = firstDue(parsed.schedule, step.now())
+      if (dueAt === null) return true // a cycle with no repetitions never fires
+      step.emit({
+        type: 'SubscriptionOpened',
+        subscription: {
+          ...base,
+          kind: 'timer',
+          name: null,
+          correlationKey: null,
+          dueAt,
+          schedule: parsed.schedule as unknown as JsonValue,
+        },
+      })
+      return true
+    }
+    case 'message': {
+      const name = stringIn(
+        step,
+        scopeKey,
+        blame,
+        definition.messageName,
+        `the message name of '${catchNode.id}'`,
+      )
+      if (!name.ok) return false
+      const key = stringIn(
+        step,
+        scopeKey,
+        blame,
+        definition.correlationKey,
+        `the correlation key of '${catchNode.id}'`,
+      )
+      if (!key.ok) return false
+      if (key.value === null) {
+        step.raiseIncident(
+          blame,
+          IncidentErrorTypes.extractValue,
+          `the correlation key of '${catchNode.id}' evaluated to null; set the variable it reads before the instance reaches this element`,
+          'activate',
+        )
+        return false
+      }
+      step.emit({
+        type: 'SubscriptionOpened',
+        subscription: {
+          ...base,
+          kind: 'message',
+          name: name.value ?? '',
+          correlationKey: key.value,
+          dueAt: null,
+          schedule: null,
+        },
+      })
+      return true
+    }
+    case 'signal': {
+      const name = stringIn(
+        step,
+        scopeKey,
+        blame,
+        definition.signalName,
+        `the signal name of '${catchNode.id}'`,
+      )
+      if (!name.ok) return false
+      step.emit({
+        type: 'SubscriptionOpened',
+        subscription: {
+          ...base,
+          kind: 'signal',
+          name: name.value ?? '',
+          correlationKey: null,
+          dueAt: null,
+          schedule: null,
+        },
+      })
+      return true
+    }
+    case 'conditional': {
+      step.emit({
+        type: 'SubscriptionOpened',
+        subscription: {
+          ...base,
+          kind: 'conditional',
+          name: null,
+          correlationKey: null,
+          dueAt: null,
+          schedule: null,
+        },
+      })
+      return true
+    }
+    default:
+      return true
+  }
+}
+
+const waitingKinds = new Set(['timer', 'message', 'signal', 'conditional'])
+
+/** Boundary events of an activity that wait on something (errors and escalations are searched, not subscribed). */
+export function openBoundarySubscriptions(
+  step: Step,
+  element: ElementInstanceState,
+  node: FlowNode,
+): boolean {
+  for (const id of node.boundaryEventIds ?? []) {
+    const boundary = step.node(id)
+    const kind = boundary.eventDefinition?.type
+    if (!kind || !waitingKinds.has(kind)) continue
+    if (
+      !openSubscription(
+        step,
+        element,
+        element.key,
+        element,
+        boundary,
+        boundary.cancelActivity !== false,
+      )
+    )
+      return false
+  }
+  return true
+}
+
+/** Event subprocesses of a scope whose start waits on something. */
+export function openEventSubprocessSubscriptions(
+  step: Step,
+  scopeKey: Key,
+  blame: ElementInstanceState | undefined,
+  eventSubProcessIds: readonly string[] | undefined,
+): boolean {
+  for (const id of eventSubProcessIds ?? []) {
+    const start = startOf(step, id)
+    const kind = start?.eventDefinition?.type
+    if (!start || !kind || !waitingKinds.has(kind)) continue
+    const holder = { key: scopeKey }
+    const anchor = blame ?? {
+      key: scopeKey,
+      elementId: id,
+      flowScopeKey: scopeKey,
+      phase: 'active' as const,
+    }
+    if (!openSubscription(step, holder, scopeKey, anchor, start, start.isInterrupting !== false))
+      return false
+  }
+  return true
+}
+
+function startOf(step: Step, eventSubProcessId: string): FlowNode | undefined {
+  const esp = step.node(eventSubProcessId)
+  return esp.startEventId ? step.node(esp.startEventId) : undefined
+}
+
+/** Closes every subscription held by an element instance or scope (it ended). */
+export function closeSubscriptionsHeldBy(step: Step, holderKey: Key): void {
+  const subscriptions = step.state.subscriptions
+  if (!subscriptions) return
+  for (const subscription of Object.values(subscriptions)) {
+    if (subscription.holderKey === holderKey) {
+      step.emit({ type: 'SubscriptionClosed', subscriptionKey: subscription.key })
+    }
+  }
+}
+
+/** After a cycle fired: schedules the next time, or closes the subscription. */
+function rescheduleOrClose(step: Step, subscription: SubscriptionState): void {
+  if (subscription.kind !== 'timer') return
+  const fired = subscription.fired + 1
+  const next =
+    subscription.dueAt === null
+      ? null
+      : nextDue(
+          subscription.schedule as unknown as TimerSchedule,
+          subscription.dueAt,
+          fired,
+          step.now(),
+        )
+  if (next === null) step.emit({ type: 'SubscriptionClosed', subscriptionKey: subscription.key })
+  else
+    step.emit({
+      type: 'SubscriptionUpdated',
+      subscriptionKey: subscription.key,
+      dueAt: next,
+      fired,
+    })
+}
+
+/** A subscription fired (timer due, message correlated, signal received, condition true). */
+export function triggerSubscription(
+  step: Step,
+  subscription: SubscriptionState,
+  variables: Variables,
+): void {
+  const catchNode = step.node(subscription.elementId)
+  step.emit({
+    type: 'SubscriptionTriggered',
+    subscriptionKey: subscription.key,
+    elementId: catchNode.id,
+    variables,
+  })
+  const holder = step.state.elements[subscription.holderKey]
+
+  // Boundary event: the holder is the activity it is attached to.
+  if (catchNode.type === 'boundaryEvent') {
+    if (!holder) return
+    if (subscription.interrupting) {
+      closeSubscriptionsHeldBy(step, holder.key)
+      step.terminateElement(holder)
+    } else if (subscription.kind === 'timer') {
+      rescheduleOrClose(step, subscription)
+    }
+    step.enqueueActivate(catchNode.id, holder.flowScopeKey, variables)
+    return
+  }
+
+  // Event subprocess start: the holder is the scope (instance key or subprocess instance).
+  const parentNode = step.process.nodes.get(catchNode.scopeId)
+  if (catchNode.type === 'startEvent' && parentNode?.triggeredByEvent) {
+    const scopeKey = subscription.holderKey
+    if (subscription.interrupting) {
+      closeSubscriptionsHeldBy(step, scopeKey)
+      step.terminateChildren(scopeKey)
+    } else if (subscription.kind === 'timer') {
+      rescheduleOrClose(step, subscription)
+    }
+    step.enqueueActivate(parentNode.id, scopeKey, variables)
+    return
+  }
+
+  if (!holder) return
+  // Event-based gateway: the first event wins; the others are closed.
+  if (step.node(holder.elementId).type === 'eventBasedGateway') {
+    closeSubscriptionsHeldBy(step, holder.key)
+    step.completeGatewayTowards(holder, catchNode.id, variables)
+    return
+  }
+
+  // Intermediate catch event or receive task waiting itself.
+  step.emit({ type: 'SubscriptionClosed', subscriptionKey: subscription.key })
+  step.setCompletionVariables(holder, step.node(holder.elementId), variables)
+  step.enqueueComplete(holder.key)
+}
+
+/** Whether a catch definition's code matches a thrown code: exact first, then catch-all. */
+function codeOf(
+  step: Step,
+  scopeKey: Key,
+  value: AttributeValue | undefined,
+): string | null | undefined {
+  if (value === undefined) return null // catch-all
+  if (value.kind === 'literal') return value.value
+  const result = value.expression.evaluate(step.variablesAt(scopeKey))
+  return result.ok && result.value !== null && result.value !== undefined
+    ? String(result.value)
+    : undefined
+}
+
+interface Catcher {
+  /** A boundary event on `activity`, or an event subprocess in `scopeKey`. */
+  readonly boundary?: { readonly node: FlowNode; readonly activity: ElementInstanceState }
+  readonly eventSubProcess?: {
+    readonly node: FlowNode
+    readonly start: FlowNode
+    readonly scopeKey: Key
+  }
+}
+
+function findCatcher(
+  step: Step,
+  from: ElementInstanceState,
+  includeOwnBoundaries: boolean,
+  kind: 'error' | 'escalation',
+  code: string,
+): Catcher | undefined {
+  const codeAttribute = (
+    definition: EventDefinition | undefined,
+  ): AttributeValue | undefined | false => {
+    if (!definition || definition.type !== kind) return false
+    return definition.type === 'error'
+      ? definition.errorCode
+      : definition.type === 'escalation'
+        ? definition.escalationCode
+        : false
+  }
+  const pick = <T>(
+    candidates: readonly T[],
+    definitionOfCandidate: (c: T) => EventDefinition | undefined,
+    scopeKey: Key,
+  ): T | undefined => {
+    let catchAll: T | undefined
+    for (const candidate of candidates) {
+      const attribute = codeAttribute(definitionOfCandidate(candidate))
+      if (attribute === false) continue
+      const candidateCode = codeOf(step, scopeKey, attribute)
+      if (candidateCode === null) catchAll ??= candidate
+      else if (candidateCode === code) return candidate
+    }
+    return catchAll
+  }
+
+  let current: ElementInstanceState | undefined = from
+  let ownBoundaries = includeOwnBoundaries
+  while (current) {
+    if (ownBoundaries) {
+      const node = step.node(current.elementId)
+      const boundaries = (node.boundaryEventIds ?? []).map((id) => step.node(id))
+      const boundary = pick(boundaries, (b) => b.eventDefinition, current.key)
+      if (boundary) return { boundary: { node: boundary, activity: current } }
+    }
+    const scopeKey: Key = current.flowScopeKey
+    const scopeElement: ElementInstanceState | undefined = step.state.elements[scopeKey]
+    const espIds =
+      scopeKey === step.state.key
+        ? step.process.eventSubProcessIds
+        : scopeElement
+          ? step.node(scopeElement.elementId).eventSubProcessIds
+          : undefined
+    const esps = (espIds ?? []).map((id) => step.node(id)).filter((esp) => esp.startEventId)
+    const esp = pick(esps, (e) => step.node(e.startEventId as string).eventDefinition, scopeKey)
+    if (esp)
+      return {
+        eventSubProcess: { node: esp, start: step.node(esp.startEventId as string), scopeKey },
+      }
+    current = scopeElement
+    ownBoundaries = true
+  }
+  return undefined
+}
+
+/** Runs a found catcher: interrupting ones terminate what they interrupt first. */
+function runCatcher(
+  step: Step,
+  catcher: Catcher,
+  variables: Variables,
+  interruptingDefault: boolean,
+): void {
+  if (catcher.boundary) {
+    const { node, activity } = catcher.boundary
+    if (node.cancelActivity !== false || interruptingDefault) {
+      closeSubscriptionsHeldBy(step, activity.key)
+      step.terminateElement(activity)
+    }
+    step.enqueueActivate(node.id, activity.flowScopeKey, variables)
+    return
+  }
+  const esp = catcher.eventSubProcess
+  if (!esp) return
+  if (esp.start.isInterrupting !== false || interruptingDefault) {
+    closeSubscriptionsHeldBy(step, esp.scopeKey)
+    step.terminateChildren(esp.scopeKey)
+  }
+  step.enqueueActivate(esp.node.id, esp.scopeKey, variables)
+}
+
+function errorVariables(
+  catchNode: FlowNode,
+  code: string,
+  message: string,
+  variables: Variables,
+): Variables {
+  const definition = catchNode.eventDefinition
+  const out: Variables = { ...variables }
+  if (definition?.type === 'error') {
+    if (definition.errorCodeVariable) out[definition.errorCodeVariable] = code
+    if (definition.errorMessageVariable) out[definition.errorMessageVariable] = message
+  }
+  return out
+}
+
+/**
+ * Throws a BPMN error from an element instance. Returns false when nothing catches it here and
+ * there is no parent to ask: the caller raises the incident.
+ */
+export function throwError(
+  step: Step,
+  from: ElementInstanceState,
+  includeOwnBoundaries: boolean,
+  code: string,
+  message: string,
+  variables: Variables,
+): boolean {
+  const catcher = findCatcher(step, from, includeOwnBoundaries, 'error', code)
+  const catchNode = catcher?.boundary?.node ?? catcher?.eventSubProcess?.start
+  step.emit({
+    type: 'ErrorThrown',
+    elementInstanceKey: from.key,
+    elementId: from.elementId,
+    errorCode: code,
+    errorMessage: message,
+    caughtBy: catchNode?.id ?? null,
+  })
+  if (catcher && catchNode) {
+    runCatcher(step, catcher, errorVariables(catchNode, code, message, variables), true)
+    return true
+  }
+  const parent = step.state.parent
+  if (parent) {
+    step.command({
+      type: 'PropagateError',
+      instanceKey: parent.instanceKey,
+      elementInstanceKey: parent.elementInstanceKey,
+      errorCode: code,
+      errorMessage: message,
+      variables,
+    })
+    return true
+  }
+  return false
+}
+
+/**
+ * Throws an escalation. Returns true when an interrupting catcher took over (the thrower is gone);
+ * false when the thrower goes on (caught without interrupting, or not caught: not an error).
+ */
+export function throwEscalation(step: Step, from: ElementInstanceState, code: string): boolean {
+  const catcher = findCatcher(step, from, false, 'escalation', code)
+  const catchNode = catcher?.boundary?.node ?? catcher?.eventSubProcess?.start
+  step.emit({
+    type: 'EscalationThrown',
+    elementInstanceKey: from.key,
+    elementId: from.elementId,
+    escalationCode: code,
+    caughtBy: catchNode?.id ?? null,
+  })
+  if (!catcher || !catchNode) return false
+  const definition = catchNode.eventDefinition
+  const variables: Variables =
+    definition?.type === 'escalation' && definition.escalationCodeVariable
+      ? { [definition.escalationCodeVariable]: code }
+      : {}
+  runCatcher(step, catcher, variables, false)
+  return step.state.elements[from.key] === undefined
+}
+
+/** Evaluates a string attribute where it is thrown (error codes, signal names). */
+export function thrownName(
+  step: Step,
+  element: ElementInstanceState,
+  value: AttributeValue | undefined,
+  what: string,
+): Evaluated<string> {
+  const result = stringIn(step, element.key, element, value, what)
+  if (!result.ok) return result
+  return { ok: true, value: result.value ?? '' }
+}
+
+/**
+ * Re-evaluates conditional subscriptions after variables changed: one whose condition turned
+ * true fires (boundary, event subprocess start, intermediate catch).
+ */
+export function evaluateConditions(step: Step): void {
+  const subscriptions = step.state.subscriptions
+  if (!subscriptions) return
+  for (const subscription of Object.values(subscriptions)) {
+    if (subscription.kind !== 'conditional' || !step.state.subscriptions?.[subscription.key])
+      continue
+    const node = step.node(subscription.elementId)
+    const definition = node.eventDefinition
+    if (definition?.type !== 'conditional') continue
+    const result = definition.condition.evaluate(
+      step.variablesAt(subscription.holderKey),
+      step.feelOptions,
+    )
+    const value = result.ok && result.value === true
+    if (value === (subscription.lastValue ?? false)) continue
+    step.emit({
+      type: 'SubscriptionUpdated',
+      subscriptionKey: subscription.key,
+      dueAt: null,
+      fired: subscription.fired,
+      lastValue: value,
+    })
+    if (value) triggerSubscription(step, subscription, {})
+  }
+}

@@ -1,0 +1,83 @@
+import { throwError, throwEscalation, thrownName } from '../behaviors/events.ts'
+import { IncidentErrorTypes } from '../types.ts'
+import type { ElementBehavior } from './element-behavior.ts'
+import { jobTask } from './job-task.ts'
+
+/**
+ * Intermediate throw and end events, by what they throw. A message throw is a job (like a send
+ * task); a terminate end ends everything else in its scope first.
+ */
+export const throwEvent: ElementBehavior = {
+  outgoing: 'all-true',
+  onActivated(step, element, node) {
+    const definition = node.eventDefinition
+    switch (definition?.type) {
+      case undefined:
+        break
+      case 'terminate':
+        step.terminateChildren(element.flowScopeKey, element.key)
+        break
+      case 'message':
+        if (node.job) {
+          jobTask.onActivated(step, element, node)
+          return
+        }
+        break
+      case 'signal': {
+        const name = thrownName(
+          step,
+          element,
+          definition.signalName,
+          `the signal name of '${node.id}'`,
+        )
+        if (!name.ok) return
+        step.broadcastSignal(name.value, {})
+        break
+      }
+      case 'link': {
+        const target = step.process.linkTargets?.get(`${node.scopeId}/${definition.name}`)
+        if (target) step.enqueueActivate(target, element.flowScopeKey)
+        break
+      }
+      case 'escalation': {
+        const code = thrownName(
+          step,
+          element,
+          definition.escalationCode,
+          `the escalation code of '${node.id}'`,
+        )
+        if (!code.ok) return
+        if (throwEscalation(step, element, code.value)) return
+        break
+      }
+      case 'error': {
+        const code = thrownName(
+          step,
+          element,
+          definition.errorCode,
+          `the error code of '${node.id}'`,
+        )
+        if (!code.ok) return
+        if (!throwError(step, element, false, code.value, '', {})) {
+          step.raiseIncident(
+            element,
+            IncidentErrorTypes.unhandledError,
+            `error '${code.value}' thrown by '${node.id}' was not caught; model an error boundary event or an error event subprocess for it`,
+            'activate',
+          )
+        }
+        // Caught: the catcher has taken over (this element was terminated, or waits for its parent).
+        return
+      }
+      case 'timer':
+      case 'conditional':
+      case 'compensation':
+      case 'cancel':
+        break
+    }
+    step.enqueueComplete(element.key)
+  },
+  onTerminate(step, element, node) {
+    jobTask.onTerminate?.(step, element, node)
+  },
+}

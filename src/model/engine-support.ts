@@ -1,0 +1,35 @@
+/**
+ * What the engine can execute today. The compiler rejects (rule `element-unsupported`) every
+ * construct outside this list at deploy, so a model is never half-run. The engine team widens it
+ * as behaviours land; tests of the compiler may pass `{ allowUnsupported: true }`.
+ */
+import type { EventDefinition, FlowNodeType } from './types.ts'
+
+export type SupportedConstruct =
+  | FlowNodeType
+  | `${'startEvent' | 'endEvent' | 'intermediateThrowEvent' | 'intermediateCatchEvent' | 'boundaryEvent'}:${EventDefinition['type']}`
+  | 'eventSubProcess'
+  | 'multiInstance'
+  | 'standardLoop'
+  | 'adHocSubProcess'
+  | 'transaction'
+  | 'compensationHandler'
+
+export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedConstruct>([
+  'startEvent',
+  'endEvent',
+  'endEvent:terminate',
+  'intermediateThrowEvent',
+  'serviceTask',
+  'sendTask',
+  'scriptTask',
+  'businessRuleTask',
+  'userTask',
+  'manualTask',
+  'task',
+  'exclusiveGateway',
+  'parallelGateway',
+  'inclusiveGateway',
+  'subProcess',
+  'callActivity',
+])
