@@ -275,7 +275,7 @@ export class Engine {
             kind: 'timer',
             name: null,
             dueAt,
-            payload: { schedule: parsed.schedule, fired: 0 } as never,
+            payload: { schedule: parsed.schedule, fired: 0 },
           })
         }
       }

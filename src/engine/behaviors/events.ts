@@ -8,13 +8,7 @@ import type { EventDefinition, FlowNode } from '../../model/types.ts'
 import type { Step } from '../step.ts'
 import { firstDue, nextDue, parseTimer } from '../timers/timer-schedule.ts'
 import type { TimerSchedule } from '../timers/timer-schedule.ts'
-import type {
-  ElementInstanceState,
-  JsonValue,
-  Key,
-  SubscriptionState,
-  Variables,
-} from '../types.ts'
+import type { ElementInstanceState, Key, SubscriptionState, Variables } from '../types.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import { toJson } from './variables.ts'
 
@@ -108,7 +102,7 @@ export function openSubscription(
           name: null,
           correlationKey: null,
           dueAt,
-          schedule: parsed.schedule as unknown as JsonValue,
+          schedule: parsed.schedule,
         },
       })
       return true
@@ -348,8 +342,10 @@ function codeOf(
   if (value === undefined) return null // catch-all
   if (value.kind === 'literal') return value.value
   const result = value.expression.evaluate(step.variablesAt(scopeKey))
-  return result.ok && result.value !== null && result.value !== undefined
-    ? String(result.value)
+  if (!result.ok) return undefined
+  const v = result.value
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? String(v)
     : undefined
 }
 
