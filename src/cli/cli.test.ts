@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,17 +56,76 @@ describe('cli/validate', () => {
   })
 })
 
-describe('cli/start', () => {
+describe('cli/demo', () => {
   it('runs the example processes end to end on a SQLite file and prints what happened', () => {
     const db = join(dir, 'demo', 'baton.db')
-    const first = baton('start', '--db', db)
+    const first = baton('demo', '--db', db)
     assert.equal(first.status, 0, first.stderr)
     assert.match(first.stdout, /deployed order-to-cash v1 from order-to-cash\.bpmn/)
     assert.equal((first.stdout.match(/: completed$/gm) ?? []).length, 3)
     assert.match(first.stdout, /called process 'invoice'/)
     assert.match(first.stdout, /"invoiceNumber":"INV-1001"/)
-    const second = baton('start', '--db', db)
+    const second = baton('demo', '--db', db)
     assert.equal(second.status, 0, second.stderr)
     assert.match(second.stdout, /deployed order-to-cash v1 from order-to-cash\.bpmn \(unchanged\)/)
+  })
+})
+
+describe('cli/start', () => {
+  it('serves the API with the examples deployed, and prints an admin token on the first start', async (t) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        main,
+        'start',
+        '--db',
+        join(dir, 'server', 'baton.db'),
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'server'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    t.after(() => child.kill('SIGKILL'))
+    let output = ''
+    child.stdout.setEncoding('utf8')
+    const listening = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk
+        const match = /Baton listening on (http:\/\/[^\s]+)/.exec(output)
+        if (match?.[1]) resolve(match[1])
+      })
+      child.once('exit', (code) => reject(new Error(`baton start exited (${code}): ${output}`)))
+    })
+    const address = await listening
+    const token = /^\s+(baton_\S+)$/m.exec(output)?.[1]
+    assert.ok(token, `an admin token is printed on the first start:\n${output}`)
+    assert.match(output, /deployed the examples: .*order-to-cash/)
+
+    assert.equal((await fetch(`${address}/health`)).status, 200)
+    const anonymous = await fetch(`${address}/v2/topology`)
+    assert.equal(anonymous.status, 401)
+    assert.match(anonymous.headers.get('content-type') ?? '', /application\/problem\+json/)
+    const topology = await fetch(`${address}/v2/topology`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(topology.status, 200)
+
+    const started = await fetch(`${address}/v2/process-instances`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        processDefinitionId: 'reference',
+        variables: {},
+        awaitCompletion: true,
+      }),
+    })
+    assert.equal(started.status, 200, await started.clone().text())
+
+    child.kill('SIGTERM')
+    await once(child, 'exit')
   })
 })

@@ -1,14 +1,12 @@
 /**
- * `baton start` (for now): opens the embedded engine, deploys the example processes, runs demo
- * workers and a demo clerk, and prints what every instance did. The server and web app come next.
+ * `baton demo`: opens the embedded engine, deploys the example processes, runs demo workers and a
+ * demo clerk, and prints what every instance did.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import type { EngineEvent } from '../engine/types.ts'
 import { Engine } from '../runtime/engine.ts'
-
-const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
+import { deployExamples, startExampleWorkers } from './examples.ts'
 
 export interface DemoOptions {
   /** SQLite file (default ./.baton/baton.db). */
@@ -42,27 +40,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   if (options.db !== ':memory:') await mkdir(dirname(resolve(options.db)), { recursive: true })
   const engine = await Engine.open({ path: options.db })
   try {
-    const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.bpmn')).sort()
-    const deployed = await engine.deploy(
-      await Promise.all(
-        files.map(async (name) => ({ name, xml: await readFile(join(examplesDir, name), 'utf8') })),
-      ),
-    )
+    const deployed = await deployExamples(engine)
     for (const d of deployed) {
       out(
         `deployed ${d.bpmnProcessId} v${d.version} from ${d.resourceName}${d.isNew ? '' : ' (unchanged)'}`,
       )
     }
 
-    engine.worker('check-order', (job) => ({ approved: Number(job.variables['total']) < 5000 }))
-    engine.worker('charge-card', (job) => ({
-      charged: (job.variables['order'] as { total: number }).total,
-    }))
-    engine.worker('notify-customer', () => ({ notified: true }))
-    engine.worker('send-invoice', (job) => ({
-      invoiceSentAt: new Date(engine.now()).toISOString(),
-      invoice: job.variables['invoiceNumber'] ?? null,
-    }))
+    startExampleWorkers(engine)
 
     const orders = [
       { id: 1001, total: 120, customer: 'Ada' },

@@ -1,0 +1,383 @@
+/**
+ * What goes over the wire between Baton's server and its clients: the JSON bodies of the REST API
+ * (the Camunda 8 REST v2 subset under `/v2`, and Baton's own under `/baton`). Keys are decimal
+ * strings; dates are ISO 8601 strings. Both the server and the client import these, nothing else.
+ */
+
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type Variables = Record<string, JsonValue>
+
+/** The only tenant Baton has. */
+export const DEFAULT_TENANT = '<default>'
+
+/** An RFC 9457 problem, as every error response carries it. */
+export interface Problem {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly instance: string
+  /** A `BATON_*` code of the error catalogue (docs/errors.md). */
+  readonly code: string
+  /** For invalid requests: each field that was wrong. */
+  readonly errors?: readonly { readonly field: string; readonly message: string }[]
+  readonly details?: unknown
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+export interface SearchPage {
+  /** At most this many items (default 100, at most 1000). */
+  readonly limit?: number
+  /** The `endCursor` of the previous page. */
+  readonly after?: string
+}
+
+export interface SearchSort<Field extends string = string> {
+  readonly field: Field
+  readonly order?: 'ASC' | 'DESC'
+}
+
+export interface SearchRequest<Filter> {
+  readonly filter?: Filter
+  /** Results are in key order; only the key field, ascending, is accepted. */
+  readonly sort?: readonly SearchSort[]
+  readonly page?: SearchPage
+}
+
+export interface SearchResult<Item> {
+  readonly items: Item[]
+  readonly page: {
+    /** All matching items, when it is cheap to know. */
+    readonly totalItems?: number
+    /** Pass as `page.after` for the next page; absent on the last page. */
+    readonly endCursor?: string
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+export interface TopologyResponse {
+  readonly brokers: {
+    readonly nodeId: number
+    readonly host: string
+    readonly port: number
+    readonly partitions: {
+      readonly partitionId: number
+      readonly role: 'leader' | 'follower' | 'inactive'
+      readonly health: 'healthy' | 'unhealthy' | 'dead'
+    }[]
+    readonly version: string
+  }[]
+  readonly clusterSize: number
+  readonly partitionsCount: number
+  readonly replicationFactor: number
+  readonly gatewayVersion: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployments and definitions
+
+export interface DeployedProcessWire {
+  readonly processDefinitionId: string
+  readonly processDefinitionVersion: number
+  readonly processDefinitionKey: string
+  readonly resourceName: string
+  readonly tenantId: string
+}
+
+export interface DeploymentResponse {
+  readonly deploymentKey: string
+  readonly tenantId: string
+  readonly deployments: { readonly processDefinition: DeployedProcessWire }[]
+}
+
+export interface ProcessDefinitionWire extends DeployedProcessWire {
+  readonly name: string | null
+  readonly deployedAt: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process instances
+
+export type ProcessInstanceState = 'ACTIVE' | 'COMPLETED' | 'TERMINATED'
+
+export interface CreateProcessInstanceRequest {
+  /** The BPMN process id; this or `processDefinitionKey`. */
+  readonly processDefinitionId?: string
+  readonly processDefinitionKey?: string
+  /** A specific version of `processDefinitionId` instead of the latest. */
+  readonly processDefinitionVersion?: number
+  readonly variables?: Variables
+  readonly tenantId?: string
+  /** Answer once the instance has ended, with its variables. */
+  readonly awaitCompletion?: boolean
+  /** With `awaitCompletion`: only these root variables. */
+  readonly fetchVariables?: readonly string[]
+  /** With `awaitCompletion`: give up after this many ms (the instance keeps running). */
+  readonly requestTimeout?: number
+  readonly businessKey?: string
+}
+
+export interface CreateProcessInstanceResponse {
+  readonly processInstanceKey: string
+  readonly processDefinitionKey: string
+  readonly processDefinitionId: string
+  readonly processDefinitionVersion: number
+  readonly tenantId: string
+  /** With `awaitCompletion`: the root variables when the instance ended. */
+  readonly variables?: Variables
+  /** With `awaitCompletion`: how it ended. */
+  readonly state?: ProcessInstanceState
+}
+
+export interface ProcessInstanceWire {
+  readonly processInstanceKey: string
+  readonly processDefinitionKey: string
+  readonly processDefinitionId: string
+  readonly processDefinitionVersion: number
+  readonly state: ProcessInstanceState
+  readonly startDate: string
+  readonly endDate: string | null
+  readonly parentProcessInstanceKey: string | null
+  readonly businessKey: string | null
+  readonly hasIncident: boolean
+  readonly tenantId: string
+}
+
+export interface ProcessInstanceFilter {
+  readonly processInstanceKey?: string
+  readonly processDefinitionId?: string
+  readonly processDefinitionKey?: string
+  readonly processDefinitionVersion?: number
+  readonly parentProcessInstanceKey?: string
+  readonly state?: ProcessInstanceState
+  readonly hasIncident?: boolean
+  readonly tenantId?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+export interface ActivateJobsRequest {
+  readonly type: string
+  readonly worker?: string
+  /** How long the jobs stay leased to this worker, ms. */
+  readonly timeout: number
+  readonly maxJobsToActivate: number
+  /** Only these variables (default: every variable visible at the job's element). */
+  readonly fetchVariable?: readonly string[]
+  /**
+   * Long polling: with no job to hand out, wait up to this many ms for one. 0 or absent: the
+   * server's default (10 s); negative: answer at once.
+   */
+  readonly requestTimeout?: number
+  readonly tenantIds?: readonly string[]
+}
+
+export interface ActivatedJobWire {
+  readonly jobKey: string
+  readonly type: string
+  readonly processInstanceKey: string
+  readonly processDefinitionId: string
+  readonly processDefinitionVersion: number
+  readonly processDefinitionKey: string
+  readonly elementId: string
+  readonly elementInstanceKey: string
+  readonly customHeaders: Record<string, string>
+  readonly worker: string
+  readonly retries: number
+  /** Lease expiry, ms since the epoch. */
+  readonly deadline: number
+  readonly variables: Variables
+  readonly tenantId: string
+}
+
+export interface ActivateJobsResponse {
+  readonly jobs: ActivatedJobWire[]
+}
+
+export interface CompleteJobRequest {
+  readonly variables?: Variables
+}
+
+export interface FailJobRequest {
+  /** Retries left (default 0: an incident is raised). */
+  readonly retries?: number
+  readonly errorMessage?: string
+  /** Wait this many ms before the job is offered again. */
+  readonly retryBackOff?: number
+}
+
+export interface ThrowJobErrorRequest {
+  readonly errorCode: string
+  readonly errorMessage?: string
+  readonly variables?: Variables
+}
+
+// ---------------------------------------------------------------------------------------------
+// User tasks
+
+export type UserTaskState = 'CREATED' | 'COMPLETED' | 'CANCELED'
+
+export interface UserTaskWire {
+  readonly userTaskKey: string
+  readonly name: string | null
+  readonly state: UserTaskState
+  readonly assignee: string | null
+  readonly candidateUsers: string[]
+  readonly candidateGroups: string[]
+  readonly elementId: string
+  readonly elementInstanceKey: string
+  readonly processInstanceKey: string
+  readonly processDefinitionKey: string
+  readonly processDefinitionId: string
+  readonly formKey: string | null
+  readonly formId: string | null
+  readonly dueDate: string | null
+  readonly followUpDate: string | null
+  readonly priority: number
+  readonly creationDate: string
+  readonly completionDate: string | null
+  readonly tenantId: string
+}
+
+export interface UserTaskFilter {
+  readonly userTaskKey?: string
+  readonly state?: UserTaskState
+  readonly assignee?: string
+  readonly candidateUser?: string
+  readonly candidateGroup?: string
+  readonly processInstanceKey?: string
+  readonly processDefinitionId?: string
+  readonly elementId?: string
+  readonly tenantId?: string
+}
+
+export interface AssignUserTaskRequest {
+  readonly assignee: string
+  /** Take the task from whoever holds it (default true); false refuses a task someone else holds. */
+  readonly allowOverride?: boolean
+}
+
+export interface CompleteUserTaskRequest {
+  readonly variables?: Variables
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents
+
+export type IncidentState = 'ACTIVE' | 'RESOLVED'
+
+export interface IncidentWire {
+  readonly incidentKey: string
+  readonly processInstanceKey: string
+  readonly processDefinitionKey: string
+  readonly processDefinitionId: string
+  readonly elementId: string
+  readonly elementInstanceKey: string
+  readonly errorType: string
+  readonly errorMessage: string
+  readonly jobKey: string | null
+  readonly state: IncidentState
+  readonly creationTime: string
+  readonly tenantId: string
+}
+
+export interface IncidentFilter {
+  readonly incidentKey?: string
+  readonly processInstanceKey?: string
+  readonly processDefinitionId?: string
+  readonly state?: IncidentState
+  readonly errorType?: string
+  readonly elementId?: string
+  readonly jobKey?: string
+  readonly tenantId?: string
+}
+
+export interface ResolveIncidentRequest {
+  /** For a job incident: the retries the job gets again (default 1). */
+  readonly jobRetries?: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variables and element instances
+
+export interface VariableWire {
+  /** `<scopeKey>-<name>`: variables have no key of their own in Baton. */
+  readonly variableKey: string
+  readonly name: string
+  /** The value as JSON text (Camunda style). */
+  readonly value: string
+  readonly isTruncated: false
+  readonly scopeKey: string
+  readonly processInstanceKey: string
+  readonly tenantId: string
+}
+
+export interface VariableFilter {
+  /** Required: variables are read from that instance's state. */
+  readonly processInstanceKey: string
+  readonly scopeKey?: string
+  readonly name?: string
+  readonly tenantId?: string
+}
+
+export type ElementInstanceState = 'ACTIVE' | 'COMPLETED' | 'TERMINATED'
+
+export interface ElementInstanceWire {
+  readonly elementInstanceKey: string
+  readonly processInstanceKey: string
+  readonly processDefinitionKey: string
+  readonly processDefinitionId: string
+  readonly elementId: string
+  /** Camunda's element type names: `SERVICE_TASK`, `EXCLUSIVE_GATEWAY`... */
+  readonly type: string
+  readonly state: ElementInstanceState
+  readonly flowScopeKey: string
+  readonly startDate: string
+  readonly endDate: string | null
+  readonly hasIncident: boolean
+  readonly incidentKey: string | null
+  readonly tenantId: string
+}
+
+export interface ElementInstanceFilter {
+  /** Required: element instances are read from that instance's state and event log. */
+  readonly processInstanceKey: string
+  readonly elementInstanceKey?: string
+  readonly elementId?: string
+  readonly state?: ElementInstanceState
+  readonly type?: string
+  readonly hasIncident?: boolean
+  readonly tenantId?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baton's own
+
+/** One event of an instance's audit trail (the engine's event, as stored). */
+export interface HistoryEventWire {
+  readonly type: string
+  readonly position: number
+  /** ms since the epoch. */
+  readonly at: number
+  readonly [field: string]: JsonValue | undefined
+}
+
+export interface HistoryResponse {
+  readonly processInstanceKey: string
+  readonly items: HistoryEventWire[]
+}
+
+export interface ProcessDefinitionsResponse {
+  readonly items: ProcessDefinitionWire[]
+}
+
+export interface HealthResponse {
+  readonly status: 'ok'
+  readonly uptimeSeconds: number
+}

@@ -1,0 +1,310 @@
+/** Start, find, read and cancel process instances. */
+import type { FastifyInstance } from 'fastify'
+import type {
+  CreateProcessInstanceRequest,
+  CreateProcessInstanceResponse,
+  ProcessInstanceFilter,
+  ProcessInstanceWire,
+  SearchRequest,
+  SearchResult,
+  Variables,
+} from '../../client/wire-types.ts'
+import { DEFAULT_TENANT } from '../../client/wire-types.ts'
+import { BatonError } from '../../errors.ts'
+import type { CreateInstanceOptions, CreatedInstance } from '../../runtime/engine.ts'
+import type { InstanceFilter } from '../../store/store.ts'
+import type { ServerContext } from '../context.ts'
+import {
+  isoDateSchema,
+  keyParams,
+  keySchema,
+  nullableIsoDateSchema,
+  nullableKeySchema,
+  nullableStringSchema,
+  searchBody,
+  searchResult,
+  tenantSchema,
+  variablesSchema,
+} from '../schemas.ts'
+import { checkSort, keysetPage } from '../search.ts'
+import { instanceStateOf, instanceStatusOf, processInstanceWire } from '../wire.ts'
+
+const stateSchema = { type: 'string', enum: ['ACTIVE', 'COMPLETED', 'TERMINATED'] } as const
+
+export const processInstanceSchema = {
+  type: 'object',
+  properties: {
+    processInstanceKey: keySchema,
+    processDefinitionKey: keySchema,
+    processDefinitionId: { type: 'string' },
+    processDefinitionVersion: { type: 'integer' },
+    state: stateSchema,
+    startDate: isoDateSchema,
+    endDate: nullableIsoDateSchema,
+    parentProcessInstanceKey: nullableKeySchema,
+    businessKey: nullableStringSchema,
+    hasIncident: { type: 'boolean' },
+    tenantId: tenantSchema,
+  },
+} as const
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    processDefinitionId: { type: 'string', minLength: 1, description: 'The BPMN process id.' },
+    processDefinitionKey: keySchema,
+    processDefinitionVersion: {
+      type: 'integer',
+      minimum: -1,
+      description: 'A version of processDefinitionId; -1 or absent: the latest.',
+    },
+    variables: variablesSchema,
+    tenantId: tenantSchema,
+    awaitCompletion: { type: 'boolean', default: false },
+    fetchVariables: { type: 'array', items: { type: 'string' } },
+    requestTimeout: {
+      type: 'integer',
+      minimum: 0,
+      description: 'With awaitCompletion: ms to wait (0: the server default, 5 minutes).',
+    },
+    businessKey: { type: 'string', maxLength: 256 },
+    operationReference: { type: 'integer', description: 'Accepted and ignored.' },
+  },
+} as const
+
+const createResponse = {
+  type: 'object',
+  properties: {
+    processInstanceKey: keySchema,
+    processDefinitionKey: keySchema,
+    processDefinitionId: { type: 'string' },
+    processDefinitionVersion: { type: 'integer' },
+    tenantId: tenantSchema,
+    variables: variablesSchema,
+    state: stateSchema,
+  },
+} as const
+
+const filterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    processInstanceKey: keySchema,
+    processDefinitionId: { type: 'string' },
+    processDefinitionKey: keySchema,
+    processDefinitionVersion: { type: 'integer' },
+    parentProcessInstanceKey: keySchema,
+    state: stateSchema,
+    hasIncident: { type: 'boolean' },
+    tenantId: tenantSchema,
+  },
+} as const
+
+const DEFAULT_AWAIT_MS = 5 * 60_000
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BatonError('BATON_REQUEST_TIMEOUT', what)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function pick(variables: Variables, names: readonly string[] | undefined): Variables {
+  if (!names || names.length === 0) return variables
+  const picked: Variables = {}
+  for (const name of names) {
+    const value = variables[name]
+    if (value !== undefined) picked[name] = value
+  }
+  return picked
+}
+
+export function registerProcessInstanceRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { engine } = context
+  const access = ['operator'] as const
+
+  app.post<{ Body: CreateProcessInstanceRequest }>(
+    '/v2/process-instances',
+    {
+      schema: { body: createBody },
+      config: {
+        access,
+        doc: {
+          summary: 'Start a process instance',
+          description:
+            'Of the latest version of processDefinitionId (or the given version), or of processDefinitionKey. With awaitCompletion, answers once the instance ended, with its variables.',
+          tags: ['Process instance'],
+          responses: { 200: { description: 'The instance started', schema: createResponse } },
+        },
+      },
+    },
+    async (request): Promise<CreateProcessInstanceResponse> => {
+      const body = request.body
+      const hasId = body.processDefinitionId !== undefined
+      const hasKey = body.processDefinitionKey !== undefined
+      if (hasId === hasKey) {
+        throw new BatonError(
+          'BATON_REQUEST_INVALID',
+          'body: give exactly one of processDefinitionId (the BPMN process id) or processDefinitionKey',
+        )
+      }
+      if (hasKey && body.processDefinitionVersion !== undefined) {
+        throw new BatonError(
+          'BATON_REQUEST_INVALID',
+          'body.processDefinitionVersion goes with processDefinitionId; a processDefinitionKey already names one version',
+        )
+      }
+      const options: CreateInstanceOptions = {
+        ...(body.variables === undefined ? {} : { variables: body.variables }),
+        ...(body.processDefinitionVersion === undefined || body.processDefinitionVersion === -1
+          ? {}
+          : { version: body.processDefinitionVersion }),
+        ...(body.businessKey === undefined ? {} : { businessKey: body.businessKey }),
+      }
+      const start = (): Promise<CreatedInstance> =>
+        body.processDefinitionKey !== undefined
+          ? engine.createInstanceByKey(body.processDefinitionKey, options)
+          : engine.createInstance(body.processDefinitionId as string, options)
+      const created = await start()
+      context.jobsMayExist()
+      const response: CreateProcessInstanceResponse = {
+        processInstanceKey: created.instanceKey,
+        processDefinitionKey: created.processDefinitionKey,
+        processDefinitionId: created.bpmnProcessId,
+        processDefinitionVersion: created.version,
+        tenantId: DEFAULT_TENANT,
+      }
+      if (!body.awaitCompletion) return response
+      const waitMs = body.requestTimeout || DEFAULT_AWAIT_MS
+      const ended = await withTimeout(
+        engine.awaitInstance(created.instanceKey),
+        waitMs,
+        `instance ${created.instanceKey} did not end within ${waitMs} ms; it keeps running (GET /v2/process-instances/${created.instanceKey})`,
+      )
+      return {
+        ...response,
+        variables: pick(ended.state.variables[ended.key] ?? {}, body.fetchVariables),
+        state: instanceStateOf[ended.status],
+      }
+    },
+  )
+
+  app.post<{ Body: SearchRequest<ProcessInstanceFilter> }>(
+    '/v2/process-instances/search',
+    {
+      schema: { body: searchBody(filterSchema, ['processInstanceKey']) },
+      config: {
+        access,
+        doc: {
+          summary: 'Search process instances',
+          tags: ['Process instance'],
+          responses: {
+            200: { description: 'Matching instances', schema: searchResult(processInstanceSchema) },
+          },
+        },
+      },
+    },
+    async (request): Promise<SearchResult<ProcessInstanceWire>> => {
+      const body = request.body
+      checkSort(body.sort, 'processInstanceKey')
+      const filter = body.filter ?? {}
+      if (filter.processInstanceKey !== undefined) {
+        const record = await engine.getInstance(filter.processInstanceKey)
+        const wire = record && processInstanceWire(record)
+        const matches =
+          wire !== undefined &&
+          Object.entries(filter).every(
+            ([field, value]) => wire[field as keyof ProcessInstanceWire] === value,
+          )
+        return { items: matches ? [wire] : [], page: { totalItems: matches ? 1 : 0 } }
+      }
+      const storeFilter: InstanceFilter = {
+        ...(filter.state === undefined ? {} : { status: instanceStatusOf[filter.state] }),
+        ...(filter.processDefinitionId === undefined
+          ? {}
+          : { bpmnProcessId: filter.processDefinitionId }),
+        ...(filter.processDefinitionKey === undefined
+          ? {}
+          : { processDefinitionKey: filter.processDefinitionKey }),
+        ...(filter.parentProcessInstanceKey === undefined
+          ? {}
+          : { parentKey: filter.parentProcessInstanceKey }),
+        ...(filter.hasIncident === undefined ? {} : { hasIncident: filter.hasIncident }),
+      }
+      const version = filter.processDefinitionVersion
+      const page = await keysetPage(
+        body.page,
+        (p) => engine.instances(storeFilter, p),
+        version === undefined ? undefined : (record) => record.version === version,
+      )
+      const totalItems =
+        version === undefined ? await engine.store.countInstances(storeFilter) : undefined
+      return {
+        items: page.items.map(processInstanceWire),
+        page: {
+          ...(totalItems === undefined ? {} : { totalItems }),
+          ...(page.endCursor === undefined ? {} : { endCursor: page.endCursor }),
+        },
+      }
+    },
+  )
+
+  app.get<{ Params: { key: string } }>(
+    '/v2/process-instances/:key',
+    {
+      schema: { params: keyParams },
+      config: {
+        access,
+        doc: {
+          summary: 'Get a process instance',
+          tags: ['Process instance'],
+          responses: { 200: { description: 'The instance', schema: processInstanceSchema } },
+        },
+      },
+    },
+    async (request): Promise<ProcessInstanceWire> => {
+      const record = await engine.getInstance(request.params.key)
+      if (!record) {
+        throw new BatonError(
+          'BATON_INSTANCE_NOT_FOUND',
+          `no process instance with key ${request.params.key}`,
+        )
+      }
+      return processInstanceWire(record)
+    },
+  )
+
+  app.post<{ Params: { key: string } }>(
+    '/v2/process-instances/:key/cancellation',
+    {
+      schema: {
+        params: keyParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { operationReference: { type: 'integer' } },
+        },
+      },
+      config: {
+        access,
+        doc: {
+          summary: 'Cancel a process instance',
+          description:
+            'Terminates every active element; a called instance is cancelled through its root.',
+          tags: ['Process instance'],
+          responses: { 204: { description: 'Cancelled' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await engine.cancelInstance(request.params.key)
+      return reply.code(204).send()
+    },
+  )
+}
