@@ -1,6 +1,9 @@
 import type { CompiledExpression } from '../feel/types.ts'
 import { compileFeel } from './attribute-value.ts'
 import { deepFreeze, FrozenMap, FrozenSet } from './deep-freeze.ts'
+import type { CompileContext } from './compile-context.ts'
+import { checkEngineSupport } from './engine-constructs.ts'
+import { eventDefinitionTypeOf } from './event-definitions.ts'
 import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
 import { computeInclusiveJoinSources } from './inclusive-join-sources.ts'
 import {
@@ -18,6 +21,15 @@ import { parseBpmnXml, type UnresolvedReferences } from './parse-bpmn.ts'
 import { ProblemCollector } from './problem-collector.ts'
 import type { CompileResult, ExecutableProcess, FlowNode, SequenceFlow } from './types.ts'
 import { scanXmlIds } from './xml-scan.ts'
+import {
+  associationsOf,
+  attachBoundaryEvents,
+  checkCancelPlacement,
+  checkMessageStartNames,
+  checkNodeFlows,
+  checkStartEvents,
+  linkTargetsOf,
+} from './scope-rules.ts'
 import { readIoMapping, type ElementContext } from './zeebe-extensions.ts'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -31,13 +43,17 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
  * them without it). The definitions-level `expressionLanguage` is ignored: many tools set it to
  * XPath by default; only a condition's own `language` attribute is checked.
  *
+ * Constructs the model represents but the engine does not run yet (see `engineSupport`) are
+ * rejected as `element-unsupported`, unless `allowUnsupported` is set (for tests and tooling that
+ * check a model without running it).
+ *
  * @example
  * const result = await compileBpmn(xml)
  * if (!result.ok) for (const p of result.problems) console.log(`${p.line}: ${p.rule} ${p.message}`)
  */
-export async function compileBpmn(xml: string): Promise<CompileResult> {
+export async function compileBpmn(xml: string, options?: CompileOptions): Promise<CompileResult> {
   try {
-    return await compile(xml)
+    return await compile(xml, options ?? {})
   } catch (error) {
     return {
       ok: false,
@@ -51,7 +67,13 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   }
 }
 
-async function compile(xml: unknown): Promise<CompileResult> {
+/** Options of {@link compileBpmn}. */
+export interface CompileOptions {
+  /** Compile constructs the engine does not execute yet instead of rejecting them. */
+  readonly allowUnsupported?: boolean
+}
+
+async function compile(xml: unknown, options: CompileOptions): Promise<CompileResult> {
   if (typeof xml !== 'string') {
     return fail('xml-malformed', `Expected the BPMN file as a string of XML, got ${typeof xml}.`)
   }
@@ -74,7 +96,7 @@ async function compile(xml: unknown): Promise<CompileResult> {
   const parsed = await parseBpmnXml(text, problems)
   if (!parsed.ok) return { ok: false, problems: problems.errors }
 
-  const processes = compileDefinitions(parsed.definitions, parsed.unresolved, problems)
+  const processes = compileDefinitions(parsed.definitions, parsed.unresolved, problems, options)
   if (problems.errors.length > 0) return { ok: false, problems: problems.errors }
   return deepFreeze({ ok: true, processes, warnings: problems.warnings })
 }
@@ -87,6 +109,7 @@ function compileDefinitions(
   definitions: ModdleElement,
   unresolved: UnresolvedReferences,
   problems: ProblemCollector,
+  options: CompileOptions,
 ): ExecutableProcess[] {
   const processes = elementsProperty(definitions, 'rootElements').filter(
     (element) => element.$type === 'bpmn:Process',
@@ -123,7 +146,7 @@ function compileDefinitions(
 
   const compiled: ExecutableProcess[] = []
   for (const process of selected) {
-    const result = compileProcess(process, { problems, process, scopeOf, unresolved })
+    const result = compileProcess(process, { problems, process, scopeOf, unresolved }, options)
     if (result !== undefined) compiled.push(result)
   }
   return compiled
@@ -154,26 +177,34 @@ function mapScopes(
   }
 }
 
-interface ProcessContext extends ElementContext {
-  readonly scopeOf: ReadonlyMap<ModdleElement, ModdleElement>
-  readonly unresolved: UnresolvedReferences
-}
-
 interface ProcessBuild {
-  readonly ctx: ProcessContext
+  readonly ctx: CompileContext
   readonly nodes: Map<string, FlowNode>
   readonly flows: Map<string, SequenceFlow>
+  readonly linkTargets: Map<string, string>
+  readonly associations: readonly ModdleElement[]
 }
 
 function compileProcess(
   process: ModdleElement,
-  ctx: ProcessContext,
+  ctx: CompileContext,
+  options: CompileOptions,
 ): ExecutableProcess | undefined {
   const id = idOf(process)
   if (id === undefined) return undefined
-  const build: ProcessBuild = { ctx, nodes: new Map(), flows: new Map() }
+  const build: ProcessBuild = {
+    ctx,
+    nodes: new Map(),
+    flows: new Map(),
+    linkTargets: new Map(),
+    associations: associationsOf(process),
+  }
   checkUnsupportedExtensions(process, ctx)
   const scope = compileScope(process, id, build)
+  checkMessageStartNames(scope.startEventIds, build.nodes, ctx)
+  if (options.allowUnsupported !== true) {
+    for (const node of build.nodes.values()) checkEngineSupport(node, ctx.problems)
+  }
   const name = stringProperty(process, 'name')
   return {
     id,
@@ -181,6 +212,9 @@ function compileProcess(
     nodes: new FrozenMap(build.nodes),
     flows: new FrozenMap(build.flows),
     startEventId: scope.startEventId ?? '',
+    startEventIds: scope.startEventIds,
+    eventSubProcessIds: scope.eventSubProcessIds,
+    linkTargets: new FrozenMap(build.linkTargets),
     childNodeIds: scope.childNodeIds,
     inclusiveJoinSources: new FrozenMap(
       [...computeInclusiveJoinSources(build.nodes, build.flows)].map(
@@ -193,13 +227,8 @@ function compileProcess(
 interface ScopeResult {
   readonly childNodeIds: string[]
   readonly startEventId: string | undefined
-}
-
-function isNoneStartEvent(element: ModdleElement): boolean {
-  return (
-    element.$type === 'bpmn:StartEvent' &&
-    elementsProperty(element, 'eventDefinitions').length === 0
-  )
+  readonly startEventIds: readonly string[]
+  readonly eventSubProcessIds: string[]
 }
 
 /** Elements that are entered without an incoming sequence flow by design. */
@@ -209,10 +238,12 @@ function isEnteredWithoutFlow(element: ModdleElement): boolean {
     element.$type === 'bpmn:BoundaryEvent' ||
     booleanProperty(element, 'triggeredByEvent') === true ||
     booleanProperty(element, 'isForCompensation') === true ||
-    (element.$type === 'bpmn:IntermediateCatchEvent' &&
-      elementsProperty(element, 'eventDefinitions').some(
-        (definition) => definition.$type === 'bpmn:LinkEventDefinition',
-      ))
+    // A receive task or event-based gateway with instantiate="true" starts the process.
+    booleanProperty(element, 'instantiate') === true ||
+    // The activities of an ad-hoc subprocess are started on demand.
+    element.$parent?.$type === 'bpmn:AdHocSubProcess' ||
+    // A link catch event is reached from the link throw event of the same name.
+    (element.$type === 'bpmn:IntermediateCatchEvent' && eventDefinitionTypeOf(element) === 'link')
   )
 }
 
@@ -229,12 +260,16 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
   }
 
   const incoming = new Map<ModdleElement, ModdleElement[]>()
+  const withBrokenFlows = new Set<ModdleElement>()
   const outgoing = new Map<ModdleElement, ModdleElement[]>()
   for (const flow of flowElements) {
     const flowId = idOf(flow)
     const source = flowEnd(flow, 'sourceRef', scope, ctx)
     const target = flowEnd(flow, 'targetRef', scope, ctx)
     const condition = compileCondition(flow, source, defaultFlows.has(flow), ctx)
+    // A flow with a broken end was reported; its other end is not also "missing a flow".
+    if (source === undefined && target !== undefined) withBrokenFlows.add(target)
+    if (target === undefined && source !== undefined) withBrokenFlows.add(source)
     if (flowId === undefined || source === undefined || target === undefined) continue
     const sourceId = idOf(source)
     const targetId = idOf(target)
@@ -252,6 +287,7 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
   }
 
   const childNodeIds: string[] = []
+  const eventSubProcessIds: string[] = []
   for (const element of nodeElements) {
     const id = idOf(element)
     if (id === undefined) continue
@@ -261,6 +297,8 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
     const incomingFlows = incoming.get(element) ?? []
     const outgoingFlows = outgoing.get(element) ?? []
     checkConnections(element, incomingFlows, outgoingFlows, ctx)
+    if (!withBrokenFlows.has(element)) checkNodeFlows(element, incomingFlows, outgoingFlows, ctx)
+    checkCancelPlacement(element, scope, ctx)
     const defaultFlow = checkDefaultFlow(element, outgoingFlows, ctx)
     if (details === undefined) continue
 
@@ -279,14 +317,26 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
     }
     build.nodes.set(id, node)
     childNodeIds.push(id)
+    if (details.triggeredByEvent === true) eventSubProcessIds.push(id)
     if (details.type === 'subProcess') {
       const inner = compileScope(element, id, build)
       node.childNodeIds = inner.childNodeIds
       if (inner.startEventId !== undefined) node.startEventId = inner.startEventId
+      if (inner.eventSubProcessIds.length > 0) node.eventSubProcessIds = inner.eventSubProcessIds
     }
   }
 
-  return { childNodeIds, startEventId: checkStartEvents(scope, scopeId, nodeElements, ctx) }
+  attachBoundaryEvents(nodeElements, build.nodes, build.associations, ctx)
+  for (const [key, catchId] of linkTargetsOf(scopeId, childNodeIds, build.nodes, ctx)) {
+    build.linkTargets.set(key, catchId)
+  }
+  const starts = checkStartEvents(scope, scopeId, nodeElements, ctx)
+  return {
+    childNodeIds,
+    startEventId: starts.startEventId,
+    startEventIds: starts.startEventIds,
+    eventSubProcessIds,
+  }
 }
 
 function flowIds(flows: readonly ModdleElement[]): string[] {
@@ -298,7 +348,7 @@ function flowEnd(
   flow: ModdleElement,
   property: 'sourceRef' | 'targetRef',
   scope: ModdleElement,
-  ctx: ProcessContext,
+  ctx: CompileContext,
 ): ModdleElement | undefined {
   const rule = property === 'sourceRef' ? 'flow-source-missing' : 'flow-target-missing'
   const end = property === 'sourceRef' ? 'source' : 'target'
@@ -341,7 +391,7 @@ function compileCondition(
   flow: ModdleElement,
   source: ModdleElement | undefined,
   isDefault: boolean,
-  ctx: ProcessContext,
+  ctx: CompileContext,
 ): CompiledExpression | undefined {
   const expression = elementProperty(flow, 'conditionExpression')
   if (expression === undefined) return undefined
@@ -354,6 +404,7 @@ function compileCondition(
     )
     return undefined
   }
+  if (source?.$type === 'bpmn:EventBasedGateway') return undefined // reported by scope-rules.ts
   if (source?.$type === 'bpmn:ParallelGateway') {
     ctx.problems.warn(
       'parallel-gateway-condition-ignored',
@@ -407,7 +458,7 @@ function checkConnections(
   element: ModdleElement,
   incoming: readonly ModdleElement[],
   outgoing: readonly ModdleElement[],
-  ctx: ProcessContext,
+  ctx: CompileContext,
 ): void {
   const id = idOf(element)
   if (element.$type === 'bpmn:StartEvent' && incoming.length > 0) {
@@ -462,7 +513,7 @@ function checkConnections(
 function checkDefaultFlow(
   element: ModdleElement,
   outgoing: readonly ModdleElement[],
-  ctx: ProcessContext,
+  ctx: CompileContext,
 ): string | undefined {
   const raw = ctx.unresolved.get(element)?.get('default')
   const defaultFlow = elementProperty(element, 'default')
@@ -477,33 +528,6 @@ function checkDefaultFlow(
     return undefined
   }
   return idOf(defaultFlow)
-}
-
-/** Exactly one none start event per process and embedded subprocess. */
-function checkStartEvents(
-  scope: ModdleElement,
-  scopeId: string,
-  nodes: readonly ModdleElement[],
-  ctx: ProcessContext,
-): string | undefined {
-  const starts = nodes.filter(isNoneStartEvent)
-  const [first, ...others] = starts
-  if (first === undefined) {
-    ctx.problems.error(
-      'start-event-required',
-      `${describeElement(scope)} has no none start event (a plain start event without trigger), so it cannot be started. Add one start event and connect it to the first step.`,
-      scopeId,
-    )
-    return undefined
-  }
-  for (const other of others) {
-    ctx.problems.error(
-      'start-event-multiple',
-      `${describeElement(scope)} has ${starts.length} none start events (${starts.map((start) => idOf(start) ?? '?').join(', ')}); Baton needs exactly one to know where to start. Keep one and connect the others' paths to it.`,
-      idOf(other),
-    )
-  }
-  return idOf(first)
 }
 
 /** zeebe extensions that change behaviour and that Baton does not run yet: never ignore them silently. */

@@ -1,8 +1,14 @@
 /**
  * One compiler per BPMN flow node type, registered in one table (like Zeebe's element
- * processors). A type missing from the table is reported as `element-unsupported`; to support a
- * new element, add its entry here (and its behaviour in src/engine/elements/).
+ * processors). A type missing from the table is reported as `element-unsupported`: the model cannot
+ * represent it. What the model represents but the engine does not run yet is gated separately
+ * (engine-support.ts); to run a new element, add its behaviour in src/engine/elements/ and its
+ * construct to `engineSupport`.
  */
+import type { CompileContext } from './compile-context.ts'
+import { eventPosition, readEventDefinition, readMessage } from './event-definitions.ts'
+import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { readLoopCharacteristics } from './loop-characteristics.ts'
 import {
   booleanProperty,
   describeElement,
@@ -14,47 +20,59 @@ import {
   typeName,
   type ModdleElement,
 } from './moddle-element.ts'
-import type {
-  CalledElementDefinition,
-  FlowNodeType,
-  JobDefinition,
-  ScriptDefinition,
-  UserTaskDefinition,
-} from './types.ts'
+import type { FlowNode, FlowNodeType, JobDefinition } from './types.ts'
 import {
   readCalledElement,
   readJobDefinition,
   readScript,
   readUserTask,
-  type ElementContext,
 } from './zeebe-extensions.ts'
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
 /** What a type-specific compiler adds to the common flow node fields. */
-export interface FlowNodeDetails {
-  readonly type: FlowNodeType
-  readonly job?: JobDefinition
-  readonly script?: ScriptDefinition
-  readonly userTask?: UserTaskDefinition
-  readonly calledElement?: CalledElementDefinition
-  readonly eventDefinition?: { readonly type: 'terminate' }
-}
+export type FlowNodeDetails = Pick<FlowNode, 'type'> &
+  Partial<
+    Pick<
+      FlowNode,
+      | 'job'
+      | 'script'
+      | 'userTask'
+      | 'calledElement'
+      | 'eventDefinition'
+      | 'attachedToRef'
+      | 'cancelActivity'
+      | 'isInterrupting'
+      | 'triggeredByEvent'
+      | 'multiInstance'
+      | 'standardLoop'
+      | 'isForCompensation'
+      | 'adHoc'
+      | 'isTransaction'
+      | 'instantiate'
+    >
+  >
 
 /** Compiles one element; undefined when it cannot be executed (the problem is reported). */
 export type FlowNodeCompiler = (
   element: ModdleElement,
-  ctx: ElementContext,
+  ctx: CompileContext,
 ) => FlowNodeDetails | undefined
 
-/** Reports an element Baton does not execute (yet), naming exactly what it is. */
+/**
+ * Reports an element the executable model cannot represent (a complex gateway, a choreography
+ * ...), naming exactly what it is. Elements the model represents but the engine does not run yet
+ * are reported later, by `checkEngineSupport`.
+ */
 export function reportUnsupported(
   element: ModdleElement,
-  ctx: ElementContext,
+  ctx: CompileContext,
   what?: string,
 ): undefined {
   const kind = what ?? describeKind(element)
   ctx.problems.error(
     'element-unsupported',
-    `${describeElement(element)} (${kind}) is not supported by Baton yet. Remove it or model the step with supported elements (none start/end/throw events, terminate end events, tasks, exclusive/parallel/inclusive gateways, embedded subprocesses, call activities).`,
+    `${describeElement(element)} (${kind}) is not supported by Baton. Remove it or model the step with supported elements (events, tasks, exclusive/parallel/inclusive/event-based gateways, subprocesses, call activities).`,
     idOf(element),
   )
   return undefined
@@ -68,39 +86,152 @@ function describeKind(element: ModdleElement): string {
   return typeName(element)
 }
 
-/** Shared checks of every activity: markers Baton does not execute yet. */
+/** `startQuantity` / `completionQuantity`: Baton runs an activity once per token, and ends it with one. */
+function checkQuantities(element: ModdleElement, ctx: CompileContext): boolean {
+  let ok = true
+  for (const property of ['startQuantity', 'completionQuantity']) {
+    const value = element[property]
+    if (value === undefined || value === 1) continue
+    ok = false
+    const valid = typeof value === 'number' && Number.isInteger(value) && value >= 1
+    ctx.problems.error(
+      valid ? 'activity-quantity-unsupported' : 'activity-quantity-invalid',
+      valid
+        ? `${describeElement(element)} has ${property}="${value}"; Baton only runs activities with ${property} 1 (one token in, one token out). Remove the attribute, or model the tokens with a parallel gateway.`
+        : `${describeElement(element)} has ${property}="${typeof value === 'number' || typeof value === 'string' ? value : '?'}", but it must be a whole number of at least 1. Remove the attribute (the default is 1).`,
+      idOf(element),
+    )
+  }
+  return ok
+}
+
+/** Shared parts of every activity: loop markers, compensation handler flag, token quantities. */
 function activity(compile: FlowNodeCompiler): FlowNodeCompiler {
   return (element, ctx) => {
-    const loop = elementProperty(element, 'loopCharacteristics')
-    if (loop !== undefined) {
-      return reportUnsupported(
-        element,
-        ctx,
-        `${typeName(element)} with ${typeName(loop)} (multi-instance / loop)`,
-      )
+    const quantitiesOk = checkQuantities(element, ctx)
+    const loop = readLoopCharacteristics(element, ctx)
+    const details = compile(element, ctx)
+    if (details === undefined || !quantitiesOk) return undefined
+    return {
+      ...details,
+      ...loop,
+      ...(booleanProperty(element, 'isForCompensation') === true
+        ? { isForCompensation: true }
+        : {}),
     }
-    if (booleanProperty(element, 'isForCompensation') === true) {
-      return reportUnsupported(element, ctx, `compensation ${typeName(element)}`)
-    }
-    return compile(element, ctx)
   }
 }
 
-/** An event without event definitions (or only those `allowed` maps to a definition). */
-function event(type: FlowNodeType, allowTerminate = false): FlowNodeCompiler {
+/** An event: its definition for where it sits, and what boundary and start events add. */
+function event(type: FlowNodeType): FlowNodeCompiler {
   return (element, ctx) => {
-    const definitions = elementsProperty(element, 'eventDefinitions')
-    if (definitions.length === 0) return { type }
-    const [only] = definitions
-    if (
-      allowTerminate &&
-      definitions.length === 1 &&
-      only?.$type === 'bpmn:TerminateEventDefinition'
-    ) {
-      return { type, eventDefinition: { type: 'terminate' } }
+    const position = eventPosition(element)
+    if (position === undefined) return reportUnsupported(element, ctx)
+    const read = readEventDefinition(element, position, ctx)
+    if (!read.ok) return undefined
+    const { eventDefinition } = read
+    const details: Mutable<FlowNodeDetails> = {
+      type,
+      ...(eventDefinition === undefined ? {} : { eventDefinition }),
     }
-    return reportUnsupported(element, ctx)
+    if (position === 'eventSubProcessStart') {
+      const isInterrupting = booleanProperty(element, 'isInterrupting') ?? true
+      if (
+        !isInterrupting &&
+        (eventDefinition?.type === 'error' || eventDefinition?.type === 'compensation')
+      ) {
+        ctx.problems.error(
+          'event-subprocess-start-must-interrupt',
+          `${describeElement(element)} starts an event subprocess on ${eventDefinition.type === 'error' ? 'an error' : 'compensation'} but is non-interrupting; ${eventDefinition.type === 'error' ? 'an error always ends the scope it is thrown in' : 'compensation runs after the scope completed'}. Remove isInterrupting="false".`,
+          idOf(element),
+        )
+        return undefined
+      }
+      details.isInterrupting = isInterrupting
+    }
+    if (position === 'boundary') {
+      const attachedTo = readAttachment(element, ctx)
+      if (attachedTo === undefined) return undefined
+      const cancelActivity = booleanProperty(element, 'cancelActivity') ?? true
+      const trigger = eventDefinition?.type
+      if (
+        !cancelActivity &&
+        (trigger === 'error' || trigger === 'cancel' || trigger === 'compensation')
+      ) {
+        ctx.problems.error(
+          'boundary-event-must-interrupt',
+          `${describeElement(element)} is a non-interrupting (cancelActivity="false") ${trigger} boundary event, but ${trigger === 'compensation' ? 'a compensation boundary event only connects its handler and cannot be non-interrupting' : `${trigger === 'error' ? 'an error' : 'a cancel'} always ends the activity`}. Remove cancelActivity="false".`,
+          idOf(element),
+        )
+        return undefined
+      }
+      details.attachedToRef = attachedTo
+      details.cancelActivity = cancelActivity
+    }
+    if (
+      eventDefinition?.type === 'message' &&
+      (position === 'end' || position === 'intermediateThrow')
+    ) {
+      // Camunda 8 sends messages from throw events through a job worker, like a send task.
+      const job = requireJob(element, ctx)
+      if (job === undefined) return undefined
+      details.job = job
+    }
+    return details
   }
+}
+
+/** The id of the activity a boundary event is attached to, checked to be in the same scope. */
+function readAttachment(element: ModdleElement, ctx: CompileContext): string | undefined {
+  const id = idOf(element)
+  const activity = elementProperty(element, 'attachedToRef')
+  if (activity === undefined) {
+    const raw = ctx.unresolved.get(element)?.get('attachedToRef')
+    ctx.problems.error(
+      'boundary-event-attachment-invalid',
+      raw === undefined
+        ? `${describeElement(element)} is not attached to any activity (attachedToRef is missing). Attach it to a task, subprocess or call activity.`
+        : `${describeElement(element)} is attached to '${raw}', which is not in the file. Attach it to an existing task, subprocess or call activity.`,
+      id,
+    )
+    return undefined
+  }
+  const activityId = idOf(activity)
+  if (
+    !activity.$instanceOf('bpmn:Activity') ||
+    booleanProperty(activity, 'triggeredByEvent') === true ||
+    activityId === undefined
+  ) {
+    ctx.problems.error(
+      'boundary-event-attachment-invalid',
+      `${describeElement(element)} is attached to ${describeElement(activity)}, but boundary events attach only to activities (tasks, subprocesses, call activities${booleanProperty(activity, 'triggeredByEvent') === true ? '; not event subprocesses' : ''}). Attach it to an activity.`,
+      id,
+    )
+    return undefined
+  }
+  const scope = ctx.scopeOf.get(element)
+  if (ctx.scopeOf.get(activity) !== scope) {
+    ctx.problems.error(
+      'boundary-event-attachment-invalid',
+      `${describeElement(element)} is attached to ${describeElement(activity)}, which is in another process or subprocess. Put the boundary event in the same scope as its activity.`,
+      id,
+    )
+    return undefined
+  }
+  return activityId
+}
+
+/** `zeebe:taskDefinition` of an element that runs as a job; reports it missing. */
+function requireJob(element: ModdleElement, ctx: CompileContext): JobDefinition | undefined {
+  if (extensionElement(element, 'zeebe:TaskDefinition') === undefined) {
+    ctx.problems.error(
+      'task-definition-required',
+      `${describeElement(element)} has no zeebe:taskDefinition, so no job worker would ever do it. Add <zeebe:taskDefinition type="..."/> with the job type your worker subscribes to.`,
+      idOf(element),
+    )
+    return undefined
+  }
+  return readJobDefinition(element, ctx)
 }
 
 function jobTask(type: FlowNodeType): FlowNodeCompiler {
@@ -125,7 +256,7 @@ function jobTask(type: FlowNodeType): FlowNodeCompiler {
   })
 }
 
-function compileScriptTask(element: ModdleElement, ctx: ElementContext): FlowNodeDetails {
+function compileScriptTask(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
   const hasScript = extensionElement(element, 'zeebe:Script') !== undefined
   const hasTaskDefinition = extensionElement(element, 'zeebe:TaskDefinition') !== undefined
   if (hasScript && hasTaskDefinition) {
@@ -165,28 +296,95 @@ function compileScriptTask(element: ModdleElement, ctx: ElementContext): FlowNod
   return { type: 'scriptTask' }
 }
 
-function compileSubProcess(
-  element: ModdleElement,
-  ctx: ElementContext,
-): FlowNodeDetails | undefined {
+function compileSubProcess(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
   if (booleanProperty(element, 'triggeredByEvent') === true) {
-    return reportUnsupported(element, ctx, 'event subprocess (triggeredByEvent)')
+    return { type: 'subProcess', triggeredByEvent: true }
   }
-  return { type: 'subProcess' }
+  if (element.$type === 'bpmn:Transaction') return { type: 'subProcess', isTransaction: true }
+  if (element.$type !== 'bpmn:AdHocSubProcess') return { type: 'subProcess' }
+  const ordering = stringProperty(element, 'ordering') ?? 'Parallel'
+  if (ordering !== 'Parallel' && ordering !== 'Sequential') {
+    ctx.problems.error(
+      'ad-hoc-ordering-invalid',
+      `${describeElement(element)} has ordering="${ordering}"; it must be Parallel or Sequential.`,
+      idOf(element),
+    )
+  }
+  const completionText = expressionText(elementProperty(element, 'completionCondition'))
+  const completionCondition =
+    completionText === undefined || completionText === ''
+      ? undefined
+      : compileExpressionBody(element, 'completion condition', completionText, ctx.problems)
+  const zeebeAdHoc = extensionElement(element, 'zeebe:AdHoc')
+  const collectionText =
+    zeebeAdHoc === undefined ? undefined : stringProperty(zeebeAdHoc, 'activeElementsCollection')
+  const activeElementsCollection =
+    collectionText === undefined || collectionText.trim() === ''
+      ? undefined
+      : compileExpressionBody(
+          element,
+          'zeebe:adHoc activeElementsCollection',
+          collectionText.trim(),
+          ctx.problems,
+        )
+  return {
+    type: 'subProcess',
+    adHoc: {
+      ordering: ordering === 'Sequential' ? 'Sequential' : 'Parallel',
+      cancelRemainingInstances: booleanProperty(element, 'cancelRemainingInstances') ?? true,
+      ...(completionCondition === undefined ? {} : { completionCondition }),
+      ...(activeElementsCollection === undefined ? {} : { activeElementsCollection }),
+    },
+  }
 }
 
-function compileCallActivity(element: ModdleElement, ctx: ElementContext): FlowNodeDetails {
+function compileCallActivity(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
   const calledElement = readCalledElement(element, ctx)
   return calledElement === undefined
     ? { type: 'callActivity' }
     : { type: 'callActivity', calledElement }
 }
 
+/** A receive task waits for a message like a message catch event (or starts the process). */
+function compileReceiveTask(
+  element: ModdleElement,
+  ctx: CompileContext,
+): FlowNodeDetails | undefined {
+  const instantiate = booleanProperty(element, 'instantiate') === true
+  const message = readMessage(
+    element,
+    elementProperty(element, 'messageRef'),
+    instantiate ? 'instantiatingReceiveTask' : 'receiveTask',
+    element,
+    ctx,
+  )
+  if (message === undefined) return undefined
+  return { type: 'receiveTask', eventDefinition: message, ...(instantiate ? { instantiate } : {}) }
+}
+
+function compileEventBasedGateway(
+  element: ModdleElement,
+  ctx: CompileContext,
+): FlowNodeDetails | undefined {
+  if (stringProperty(element, 'eventGatewayType') === 'Parallel') {
+    return reportUnsupported(
+      element,
+      ctx,
+      'parallel event-based gateway (eventGatewayType="Parallel")',
+    )
+  }
+  return booleanProperty(element, 'instantiate') === true
+    ? { type: 'eventBasedGateway', instantiate: true }
+    : { type: 'eventBasedGateway' }
+}
+
 /** The flow node types Baton compiles, by moddle type. */
 export const flowNodeCompilers: Readonly<Record<string, FlowNodeCompiler>> = {
   'bpmn:StartEvent': event('startEvent'),
-  'bpmn:EndEvent': event('endEvent', true),
+  'bpmn:EndEvent': event('endEvent'),
   'bpmn:IntermediateThrowEvent': event('intermediateThrowEvent'),
+  'bpmn:IntermediateCatchEvent': event('intermediateCatchEvent'),
+  'bpmn:BoundaryEvent': event('boundaryEvent'),
   'bpmn:ServiceTask': jobTask('serviceTask'),
   'bpmn:SendTask': jobTask('sendTask'),
   'bpmn:BusinessRuleTask': jobTask('businessRuleTask'),
@@ -197,9 +395,13 @@ export const flowNodeCompilers: Readonly<Record<string, FlowNodeCompiler>> = {
   })),
   'bpmn:ManualTask': activity(() => ({ type: 'manualTask' })),
   'bpmn:Task': activity(() => ({ type: 'task' })),
+  'bpmn:ReceiveTask': activity(compileReceiveTask),
   'bpmn:ExclusiveGateway': () => ({ type: 'exclusiveGateway' }),
   'bpmn:ParallelGateway': () => ({ type: 'parallelGateway' }),
   'bpmn:InclusiveGateway': () => ({ type: 'inclusiveGateway' }),
+  'bpmn:EventBasedGateway': compileEventBasedGateway,
   'bpmn:SubProcess': activity(compileSubProcess),
+  'bpmn:AdHocSubProcess': activity(compileSubProcess),
+  'bpmn:Transaction': activity(compileSubProcess),
   'bpmn:CallActivity': activity(compileCallActivity),
 }

@@ -28,7 +28,23 @@ interface ModdleWarning {
 }
 
 /** Properties whose unresolved references the validator reports itself, with better messages. */
-const referencesCheckedLater = new Set(['sourceRef', 'targetRef', 'default'])
+const referencesCheckedLater = new Set(['sourceRef', 'targetRef', 'default', 'attachedToRef'])
+/** The same, for references of event definitions and receive tasks. */
+const eventReferencesCheckedLater = new Set([
+  'messageRef',
+  'signalRef',
+  'errorRef',
+  'escalationRef',
+  'activityRef',
+])
+
+function isCheckedLater(element: ModdleElement, property: string): boolean {
+  if (referencesCheckedLater.has(property)) return true
+  return (
+    eventReferencesCheckedLater.has(property) &&
+    (element.$instanceOf('bpmn:EventDefinition') || element.$type === 'bpmn:ReceiveTask')
+  )
+}
 /** `<incoming>`/`<outgoing>` lists: redundant with sourceRef/targetRef, but must not be stale. */
 const flowListReferences = new Set(['incoming', 'outgoing'])
 
@@ -62,7 +78,7 @@ export async function parseBpmnXml(xml: string, problems: ProblemCollector): Pro
         )
         continue
       }
-      if (referencesCheckedLater.has(property)) {
+      if (isCheckedLater(warning.element, property)) {
         const byProperty = unresolved.get(warning.element) ?? new Map<string, string>()
         byProperty.set(property, value)
         unresolved.set(warning.element, byProperty)

@@ -233,7 +233,7 @@ export interface ExecutableProcess {
   readonly startEventIds?: readonly string[]
   /** Event subprocesses directly in the process. */
   readonly eventSubProcessIds?: readonly string[]
-  /** Intermediate throw link event name -> the catch event with that link name, per scope id. */
+  /** Link catch events by `${scopeId}:${linkName}` (a link throw jumps to the catch of its name in its scope). */
   readonly linkTargets?: ReadonlyMap<string, string>
   /** Ids of the flow nodes directly inside the process. */
   readonly childNodeIds: readonly string[]

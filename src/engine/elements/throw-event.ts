@@ -1,4 +1,5 @@
 import { throwError, throwEscalation, thrownName } from '../behaviors/events.ts'
+import { linkTargetKey } from '../../model/index.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
 import { jobTask } from './job-task.ts'
@@ -35,7 +36,7 @@ export const throwEvent: ElementBehavior = {
         break
       }
       case 'link': {
-        const target = step.process.linkTargets?.get(`${node.scopeId}/${definition.name}`)
+        const target = step.process.linkTargets?.get(linkTargetKey(node.scopeId, definition.name))
         if (target) step.enqueueActivate(target, element.flowScopeKey)
         break
       }

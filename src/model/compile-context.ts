@@ -1,0 +1,10 @@
+import type { ModdleElement } from './moddle-element.ts'
+import type { UnresolvedReferences } from './parse-bpmn.ts'
+import type { ElementContext } from './zeebe-extensions.ts'
+
+/** What the compilers of one process share: the problems, and how elements relate. */
+export interface CompileContext extends ElementContext {
+  /** The process or subprocess each flow element is directly in. */
+  readonly scopeOf: ReadonlyMap<ModdleElement, ModdleElement>
+  readonly unresolved: UnresolvedReferences
+}
