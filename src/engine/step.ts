@@ -90,7 +90,12 @@ export class Step {
 
   /** Asks the runtime to broadcast a signal (to other instances, and start events) after this step. */
   broadcastSignal(signalName: string, variables: Variables): void {
-    this.effects.push({ type: 'broadcastSignal', signalName, variables })
+    this.effects.push({
+      type: 'broadcastSignal',
+      signalName,
+      variables,
+      excludeInstanceKey: this.state.key,
+    })
   }
 
   node(elementId: string): FlowNode {

@@ -443,6 +443,8 @@ export type Effect =
       readonly type: 'broadcastSignal'
       readonly signalName: string
       readonly variables: Variables
+      /** The throwing instance, whose own subscriptions were triggered within its step. */
+      readonly excludeInstanceKey: Key
     }
 
 /** What the outside world provides to the pure core. */

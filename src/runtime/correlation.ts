@@ -25,7 +25,13 @@ export type RuntimeOperation =
       readonly timeToLiveMs: number
       readonly messageId: string | null
     }
-  | { readonly type: 'BroadcastSignal'; readonly name: string; readonly variables: Variables }
+  | {
+      readonly type: 'BroadcastSignal'
+      readonly name: string
+      readonly variables: Variables
+      /** An instance that already caught its own signal. */
+      readonly excludeInstanceKey?: Key
+    }
   | { readonly type: 'FireTimer'; readonly subscription: SubscriptionRecord }
 
 export interface PublishResult {
@@ -86,7 +92,13 @@ export async function runOperation(
     case 'PublishMessage':
       return publish(host, projection, operation)
     case 'BroadcastSignal':
-      return broadcast(host, projection, operation.name, operation.variables)
+      return broadcast(
+        host,
+        projection,
+        operation.name,
+        operation.variables,
+        operation.excludeInstanceKey,
+      )
     case 'FireTimer':
       await fireTimer(host, projection, operation.subscription)
       return undefined
@@ -212,6 +224,7 @@ async function broadcast(
   projection: BatchProjection,
   name: string,
   variables: Variables,
+  excludeInstanceKey?: Key,
 ): Promise<BroadcastResult> {
   const subscriptions = merge(
     await host.store.signalSubscriptions(name),
@@ -221,6 +234,8 @@ async function broadcast(
   let triggeredInstances = 0
   let startedInstances = 0
   for (const subscription of subscriptions) {
+    if (excludeInstanceKey !== undefined && subscription.instanceKey === excludeInstanceKey)
+      continue
     if (subscription.instanceKey === null) {
       if (!host.isLatest(subscription.processDefinitionKey)) continue
       const ok = await host.run({

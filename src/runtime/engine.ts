@@ -866,7 +866,10 @@ export class Engine {
       else queued.resolve(events)
     }
     if (projection.subscriptions.size > 0) this.scheduleTimers()
-    this.dispatch(projection.claimed)
+    // A job created and cancelled (or completed) within the same batch is not handed to anyone.
+    this.dispatch(
+      projection.claimed.filter((job) => projection.jobs.get(job.key)?.status === 'activated'),
+    )
     if (projection.jobs.size > projection.claimed.length) {
       for (const record of projection.jobs.values()) {
         if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
@@ -951,6 +954,7 @@ export class Engine {
             type: 'BroadcastSignal',
             name: effect.signalName,
             variables: effect.variables,
+            excludeInstanceKey: effect.excludeInstanceKey,
           })
         }
       }

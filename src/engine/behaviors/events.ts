@@ -567,3 +567,16 @@ export function evaluateConditions(step: Step): void {
     if (value) triggerSubscription(step, subscription, {})
   }
 }
+
+/**
+ * Throws a signal: subscriptions of this instance catch it at once (the thrower's scope is still
+ * active), every other instance and signal start event through the runtime after this step.
+ */
+export function throwSignal(step: Step, name: string, variables: Variables): void {
+  for (const subscription of Object.values(step.state.subscriptions ?? {})) {
+    if (subscription.kind !== 'signal' || subscription.name !== name) continue
+    if (!step.state.subscriptions?.[subscription.key]) continue // closed by an earlier trigger
+    triggerSubscription(step, subscription, variables)
+  }
+  step.broadcastSignal(name, variables)
+}

@@ -1,4 +1,4 @@
-import { throwError, throwEscalation, thrownName } from '../behaviors/events.ts'
+import { throwError, throwEscalation, throwSignal, thrownName } from '../behaviors/events.ts'
 import { linkTargetKey } from '../../model/index.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
@@ -32,7 +32,8 @@ export const throwEvent: ElementBehavior = {
           `the signal name of '${node.id}'`,
         )
         if (!name.ok) return
-        step.broadcastSignal(name.value, {})
+        throwSignal(step, name.value, {})
+        if (!step.state.elements[element.key]) return // an interrupting catcher ended this scope
         break
       }
       case 'link': {
