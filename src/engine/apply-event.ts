@@ -25,6 +25,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         flowScopeKey: event.flowScopeKey,
         phase: 'activating',
         ...(event.triggered ? { triggered: true } : {}),
+        ...(event.loopRole ? { loopRole: event.loopRole } : {}),
       }
       return
     case 'ElementActivated': {
@@ -151,6 +152,11 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       delete state.incidents[event.incidentKey]
       const element = state.elements[event.elementInstanceKey]
       if (element?.incident?.key === event.incidentKey) delete element.incident
+      return
+    }
+    case 'LoopStarted': {
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.loop = { items: event.items, count: event.count }
       return
     }
     case 'SubscriptionOpened': {

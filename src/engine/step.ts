@@ -24,6 +24,7 @@ import {
   openBoundarySubscriptions,
   openEventSubprocessSubscriptions,
 } from './behaviors/events.ts'
+import { bodyCompleting, innerCompleted, innerCompleting, startLoop } from './behaviors/loops.ts'
 import { elementBehaviors } from './elements/index.ts'
 import type {
   Command,
@@ -48,6 +49,8 @@ type AgendaItem =
       readonly flowScopeKey: Key
       /** Variables of the event that triggered the element (boundary, event subprocess, gateway target). */
       readonly trigger?: Variables
+      /** An iteration of a loop body: its local loop variables (loopCounter, input element). */
+      readonly inner?: Variables
     }
   | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
@@ -107,6 +110,11 @@ export class Step {
   // -------------------------------------------------------------------------------------------
   // The agenda
 
+  /** Queues one iteration of a loop body, with its local loop variables. */
+  enqueueActivateInner(nodeId: string, bodyKey: Key, locals: Variables): void {
+    this.agenda.push({ kind: 'activate', nodeId, flowScopeKey: bodyKey, inner: locals })
+  }
+
   enqueueActivate(nodeId: string, flowScopeKey: Key, trigger?: Variables): void {
     this.agenda.push(
       trigger === undefined
@@ -127,7 +135,7 @@ export class Step {
         if (this.state.status !== 'active') break
         switch (item.kind) {
           case 'activate':
-            this.activate(item.nodeId, item.flowScopeKey, item.trigger)
+            this.activate(item.nodeId, item.flowScopeKey, item.trigger, item.inner)
             break
           case 'complete':
             this.complete(item.elementInstanceKey)
@@ -151,9 +159,16 @@ export class Step {
   // -------------------------------------------------------------------------------------------
   // Element life cycle
 
-  private activate(nodeId: string, flowScopeKey: Key, trigger?: Variables): void {
+  private activate(
+    nodeId: string,
+    flowScopeKey: Key,
+    trigger?: Variables,
+    inner?: Variables,
+  ): void {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
+    const loopRole =
+      inner !== undefined ? 'inner' : node.multiInstance || node.standardLoop ? 'body' : undefined
     this.emit({
       type: 'ElementActivating',
       elementInstanceKey: key,
@@ -161,7 +176,9 @@ export class Step {
       elementType: node.type,
       flowScopeKey,
       ...(trigger === undefined ? {} : { triggered: true }),
+      ...(loopRole === undefined ? {} : { loopRole }),
     })
+    for (const [name, value] of Object.entries(inner ?? {})) this.setLocal(key, name, value)
     if (trigger !== undefined && Object.keys(trigger).length > 0) {
       const element = this.state.elements[key] as ElementInstanceState
       this.setCompletionVariables(element, node, trigger)
@@ -205,12 +222,25 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
+    if (element.loopRole === 'body') {
+      // Mappings and the element's behaviour belong to the iterations; boundaries to the body.
+      this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
+      if (node.boundaryEventIds && !openBoundarySubscriptions(this, element, node)) return
+      startLoop(this, element, node)
+      return
+    }
     const inputs = node.ioMapping?.inputs
     if (inputs && inputs.length > 0) {
       if (!this.applyInputs(element, node, inputs)) return
     }
     this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
-    if (node.boundaryEventIds && !openBoundarySubscriptions(this, element, node)) return
+    if (
+      element.loopRole !== 'inner' &&
+      node.boundaryEventIds &&
+      !openBoundarySubscriptions(this, element, node)
+    ) {
+      return
+    }
     if (
       node.eventSubProcessIds &&
       !openEventSubprocessSubscriptions(this, element.key, element, node.eventSubProcessIds)
@@ -232,8 +262,23 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
-    const outputs = node.ioMapping?.outputs
-    if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
+    if (element.loopRole === 'inner') {
+      const outputs = node.ioMapping?.outputs
+      if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
+      const stop = innerCompleting(this, element, node)
+      if (stop === undefined) return
+      closeSubscriptionsHeldBy(this, elementInstanceKey)
+      this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+      const body = this.state.elements[element.flowScopeKey]
+      if (body) innerCompleted(this, body, node, stop)
+      this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
+      return
+    }
+    if (element.loopRole === 'body') bodyCompleting(this, element, node)
+    else {
+      const outputs = node.ioMapping?.outputs
+      if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
+    }
     const flows = this.selectOutgoing(element, node)
     if (!flows) return
     closeSubscriptionsHeldBy(this, elementInstanceKey)

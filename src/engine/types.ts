@@ -41,6 +41,13 @@ export interface ElementInstanceState {
   incident?: IncidentRef
   /** Activated by its trigger (a caught event): catch elements complete instead of waiting. */
   triggered?: boolean
+  /**
+   * Loops: the `body` instance of a multi-instance or standard-loop activity holds its iterations,
+   * each an `inner` instance of the same element inside it.
+   */
+  loopRole?: 'body' | 'inner'
+  /** On a loop body: the collection iterated over (null for a cardinality or a standard loop). */
+  loop?: { readonly items: readonly JsonValue[] | null; readonly count: number }
 }
 
 /** Something an instance waits for: a timer, a message, a signal, or a condition. */
@@ -263,6 +270,14 @@ export type EngineEventBody =
       readonly flowScopeKey: Key
       /** Activated by a caught event (boundary event, event subprocess, event-gateway target). */
       readonly triggered?: boolean
+      readonly loopRole?: 'body' | 'inner'
+    }
+  | {
+      /** A loop body knows what it iterates over (count -1: a standard loop, open-ended). */
+      readonly type: 'LoopStarted'
+      readonly elementInstanceKey: Key
+      readonly items: readonly JsonValue[] | null
+      readonly count: number
     }
   | {
       readonly type: 'ElementActivated'

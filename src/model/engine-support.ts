@@ -61,4 +61,7 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'receiveTask',
   'eventBasedGateway',
   'eventSubProcess',
+  // Loops (issue 3).
+  'multiInstance',
+  'standardLoop',
 ])

@@ -395,7 +395,8 @@ function findCatcher(
   let current: ElementInstanceState | undefined = from
   let ownBoundaries = includeOwnBoundaries
   while (current) {
-    if (ownBoundaries) {
+    // An iteration of a loop has no boundary events of its own: they belong to the loop body.
+    if (ownBoundaries && current.loopRole !== 'inner') {
       const node = step.node(current.elementId)
       const boundaries = (node.boundaryEventIds ?? []).map((id) => step.node(id))
       const boundary = pick(boundaries, (b) => b.eventDefinition, current.key)
@@ -406,7 +407,7 @@ function findCatcher(
     const espIds =
       scopeKey === step.state.key
         ? step.process.eventSubProcessIds
-        : scopeElement
+        : scopeElement && scopeElement.loopRole !== 'body'
           ? step.node(scopeElement.elementId).eventSubProcessIds
           : undefined
     const esps = (espIds ?? []).map((id) => step.node(id)).filter((esp) => esp.startEventId)
