@@ -37,7 +37,7 @@ describe('engine/multi-instance', () => {
     const seen: unknown[] = []
     engine.worker('approve', (job) => {
       seen.push([job.variables['who'], job.variables['loopCounter']])
-      return { vote: `${String(job.variables['who'])}:yes` }
+      return { vote: `${job.variables['who'] as string}:yes` }
     })
     const result = await engine.createInstance('approvals', {
       variables: { approvers: ['ada', 'bob', 'cy'] },
