@@ -154,6 +154,11 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       if (element?.incident?.key === event.incidentKey) delete element.incident
       return
     }
+    case 'AdHocQueued': {
+      const element = state.elements[event.elementInstanceKey]
+      if (element) element.adHocQueue = event.elementIds
+      return
+    }
     case 'LoopStarted': {
       const element = state.elements[event.elementInstanceKey]
       if (element) element.loop = { items: event.items, count: event.count }

@@ -25,6 +25,7 @@ import {
   openEventSubprocessSubscriptions,
 } from './behaviors/events.ts'
 import { bodyCompleting, innerCompleted, innerCompleting, startLoop } from './behaviors/loops.ts'
+import { adHocChildCompleted, adHocNext } from './elements/ad-hoc-subprocess.ts'
 import { elementBehaviors } from './elements/index.ts'
 import type {
   Command,
@@ -283,6 +284,8 @@ export class Step {
     if (!flows) return
     closeSubscriptionsHeldBy(this, elementInstanceKey)
     this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+    const scope = this.state.elements[element.flowScopeKey]
+    if (scope && this.node(scope.elementId).adHoc) adHocChildCompleted(this, scope)
     for (const flow of flows) this.takeFlow(flow, element.flowScopeKey)
     if (flows.length === 0) this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
   }
@@ -459,6 +462,7 @@ export class Step {
       return
     }
     const scope = this.state.elements[scopeKey]
+    if (scope && scope.adHocQueue && adHocNext(this, scope)) return
     if (scope && scope.phase === 'active') this.complete(scopeKey)
   }
 

@@ -48,6 +48,8 @@ export interface ElementInstanceState {
   loopRole?: 'body' | 'inner'
   /** On a loop body: the collection iterated over (null for a cardinality or a standard loop). */
   loop?: { readonly items: readonly JsonValue[] | null; readonly count: number }
+  /** On a sequential ad-hoc subprocess: the elements still to run, in order. */
+  adHocQueue?: readonly string[]
 }
 
 /** Something an instance waits for: a timer, a message, a signal, or a condition. */
@@ -271,6 +273,12 @@ export type EngineEventBody =
       /** Activated by a caught event (boundary event, event subprocess, event-gateway target). */
       readonly triggered?: boolean
       readonly loopRole?: 'body' | 'inner'
+    }
+  | {
+      /** A sequential ad-hoc subprocess's elements still to run (the first is being activated). */
+      readonly type: 'AdHocQueued'
+      readonly elementInstanceKey: Key
+      readonly elementIds: readonly string[]
     }
   | {
       /** A loop body knows what it iterates over (count -1: a standard loop, open-ended). */

@@ -64,4 +64,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   // Loops (issue 3).
   'multiInstance',
   'standardLoop',
+  'adHocSubProcess',
+  'transaction',
+  'endEvent:cancel',
+  'boundaryEvent:cancel',
 ])

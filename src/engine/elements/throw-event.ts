@@ -1,4 +1,10 @@
-import { throwError, throwEscalation, throwSignal, thrownName } from '../behaviors/events.ts'
+import {
+  closeSubscriptionsHeldBy,
+  throwError,
+  throwEscalation,
+  throwSignal,
+  thrownName,
+} from '../behaviors/events.ts'
 import { linkTargetKey } from '../../model/index.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
@@ -71,10 +77,23 @@ export const throwEvent: ElementBehavior = {
         // Caught: the catcher has taken over (this element was terminated, or waits for its parent).
         return
       }
+      case 'cancel': {
+        // Cancel end event: the enclosing transaction is cancelled and leaves through its cancel
+        // boundary event (the model requires one).
+        const transaction = step.state.elements[element.flowScopeKey]
+        const transactionNode = transaction && step.node(transaction.elementId)
+        if (!transaction || !transactionNode?.isTransaction) break
+        const cancelBoundary = (transactionNode.boundaryEventIds ?? [])
+          .map((id) => step.node(id))
+          .find((b) => b.eventDefinition?.type === 'cancel')
+        closeSubscriptionsHeldBy(step, transaction.key)
+        step.terminateElement(transaction)
+        if (cancelBoundary) step.enqueueActivate(cancelBoundary.id, transaction.flowScopeKey)
+        return
+      }
       case 'timer':
       case 'conditional':
       case 'compensation':
-      case 'cancel':
         break
     }
     step.enqueueComplete(element.key)
