@@ -3,6 +3,8 @@
  *
  *   npm run conformance -- betsy [DIR] [--constraints | --tests] [--strict-order] [--filter TEXT]
  *
+ *   npm run conformance -- token-simulation [DIR] [--filter TEXT]
+ *
  * betsy: traces compare as multisets, as betsy's own generated tests do (they sort both); with
  * --strict-order, in order unless the model may run branches concurrently.
  *
@@ -15,6 +17,12 @@ import { fileURLToPath } from 'node:url'
 import { BetsySuiteError } from '../src/conformance/betsy-suite.ts'
 import { main as dmnTckMain } from '../src/conformance/dmn-tck.ts'
 import { formatCase, formatConstraint, formatSummary, runBetsy } from '../src/conformance/betsy.ts'
+import { TokenSimulationSuiteError } from '../src/conformance/token-simulation-suite.ts'
+import {
+  formatScenario,
+  formatSummary as formatTokenSimulationSummary,
+  runTokenSimulation,
+} from '../src/conformance/token-simulation.ts'
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -83,6 +91,38 @@ const suites: Record<string, Suite> = {
       console.log(last)
     },
   },
+  'token-simulation': {
+    usage:
+      'token-simulation [DIR] [--filter TEXT]   (DIR defaults to ../shared/corpora/bpmn-exec/token-simulation)',
+    async run(args) {
+      let dir: string | undefined
+      let filter: string | undefined
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? ''
+        if (arg === '--filter') {
+          filter = args[++i]
+          if (filter === undefined) throw new UsageError('--filter needs a value')
+        } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`)
+        else if (dir === undefined) dir = arg
+        else throw new UsageError(`unexpected argument ${arg}`)
+      }
+      const folder =
+        dir === undefined
+          ? join(projectRoot, '../shared/corpora/bpmn-exec/token-simulation')
+          : resolve(dir)
+      const started = performance.now()
+      console.log(`# token simulation scenarios (${folder})`)
+      const report = await runTokenSimulation(folder, {
+        ...(filter === undefined ? {} : { filter }),
+        onScenario: (result) => console.log(formatScenario(result)),
+      })
+      const lines = formatTokenSimulationSummary(report)
+      const last = lines.pop()
+      for (const line of lines) console.log(line)
+      console.log(`time: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+      console.log(last)
+    },
+  },
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -93,8 +133,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `${name === undefined ? 'no suite given' : `unknown suite '${name}'`}. Usage: npm run conformance -- <suite> ...\n` +
         Object.values(suites)
           .map((s) => `  ${s.usage}`)
-          .join('\n') +
-        '\n(token-simulation is planned)',
+          .join('\n'),
     )
     return 2
   }
@@ -106,7 +145,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`${error.message}. Usage: npm run conformance -- ${suite.usage}`)
       return 2
     }
-    if (error instanceof BetsySuiteError) {
+    if (error instanceof BetsySuiteError || error instanceof TokenSimulationSuiteError) {
       console.error(`error: ${error.message}`)
       return 1
     }

@@ -69,6 +69,47 @@ describe('client', () => {
     assert.equal(isTransientError(error), false)
   })
 
+  it('publishes and correlates messages and broadcasts signals', async () => {
+    const client = createClient({ baseUrl: 'http://baton.test', fetch: injectFetch(server.app) })
+    await server.engine.deploy({
+      name: 'wait-for-payment.bpmn',
+      xml: readFileSync(
+        new URL('../server/fixtures/wait-for-payment.bpmn', import.meta.url),
+        'utf8',
+      ),
+    })
+    const { processInstanceKey } = await client.createProcessInstance({
+      processDefinitionId: 'wait-for-payment',
+      variables: { orderId: 'c-1' },
+    })
+
+    const missed = await client
+      .correlateMessage({ name: 'payment-received', correlationKey: 'c-2' })
+      .catch((e: unknown) => e)
+    assert.ok(missed instanceof BatonHttpError)
+    assert.equal(missed.code, 'BATON_SUBSCRIPTION_NOT_FOUND')
+    const correlated = await client.correlateMessage({
+      name: 'payment-received',
+      correlationKey: 'c-1',
+    })
+    assert.match(correlated.messageKey, /^[0-9]+$/)
+    const kept = await client.publishMessage({
+      name: 'payment-received',
+      correlationKey: 'c-3',
+      timeToLive: 60_000,
+      messageId: 'm-c-3',
+    })
+    assert.equal(kept.tenantId, '<default>')
+    const duplicate = await client
+      .publishMessage({ name: 'payment-received', timeToLive: 60_000, messageId: 'm-c-3' })
+      .catch((e: unknown) => e)
+    assert.ok(duplicate instanceof BatonHttpError)
+    assert.equal(duplicate.status, 409)
+    await client.broadcastSignal({ signalName: 'release' })
+
+    assert.equal((await client.getProcessInstance(processInstanceKey)).state, 'COMPLETED')
+  })
+
   it('a worker retries a job its handler failed, then completes it', async () => {
     const client = createClient({ baseUrl: 'http://baton.test', fetch: injectFetch(server.app) })
     const seen: number[] = []

@@ -6,6 +6,10 @@ import type {
   ActivateJobsRequest,
   ActivateJobsResponse,
   AssignUserTaskRequest,
+  BroadcastSignalRequest,
+  BroadcastSignalResponse,
+  CorrelateMessageRequest,
+  CorrelateMessageResponse,
   CreateProcessInstanceRequest,
   CreateProcessInstanceResponse,
   DeploymentResponse,
@@ -20,6 +24,8 @@ import type {
   ProcessDefinitionsResponse,
   ProcessInstanceFilter,
   ProcessInstanceWire,
+  PublishMessageRequest,
+  PublishMessageResponse,
   ResolveIncidentRequest,
   SearchRequest,
   SearchResult,
@@ -238,6 +244,27 @@ export class BatonClient {
     options: ClientWorkerOptions = {},
   ): ClientJobWorker {
     return new ClientJobWorker(this, type, handler, options)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages and signals
+
+  /**
+   * Publishes a message: correlated to every instance waiting for it now; with a `timeToLive`
+   * (ms), one that reached none is kept for subscriptions that open later.
+   */
+  publishMessage(request: PublishMessageRequest): Promise<PublishMessageResponse> {
+    return this.json('POST', '/v2/messages/publication', request)
+  }
+
+  /** Correlates a message now, never keeping it; a 404 `BatonHttpError` when none waits for it. */
+  correlateMessage(request: CorrelateMessageRequest): Promise<CorrelateMessageResponse> {
+    return this.json('POST', '/v2/messages/correlation', request)
+  }
+
+  /** Broadcasts a signal to every instance waiting for it, and to signal start events. */
+  broadcastSignal(request: BroadcastSignalRequest): Promise<BroadcastSignalResponse> {
+    return this.json('POST', '/v2/signals/broadcast', request)
   }
 
   // -------------------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
 export type Variables = Record<string, JsonValue>
 
+/**
+ * An int64 in a request: a JSON integer, or a decimal string as Camunda's own clients send Java
+ * longs (`"10000"`). Responses carry plain numbers.
+ */
+export type Int64 = number | string
+
 /** The only tenant Baton has. */
 export const DEFAULT_TENANT = '<default>'
 
@@ -50,9 +56,11 @@ export interface SearchRequest<Filter> {
 export interface SearchResult<Item> {
   readonly items: Item[]
   readonly page: {
-    /** All matching items, when it is cheap to know. */
-    readonly totalItems?: number
-    /** Pass as `page.after` for the next page; absent on the last page. */
+    /** How many items match in all (counted up to 10000; beyond, `hasMoreTotalItems`). */
+    readonly totalItems: number
+    /** More items match than `totalItems` says. */
+    readonly hasMoreTotalItems?: boolean
+    /** An opaque cursor: pass it as `page.after` for the next page; absent on the last page. */
     readonly endCursor?: string
   }
 }
@@ -76,6 +84,8 @@ export interface TopologyResponse {
   readonly partitionsCount: number
   readonly replicationFactor: number
   readonly gatewayVersion: string
+  /** Camunda's last completed cluster change; always `"-1"` (Baton's topology never changes). */
+  readonly lastCompletedChangeId: string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +128,7 @@ export interface CreateProcessInstanceRequest {
   /** With `awaitCompletion`: only these root variables. */
   readonly fetchVariables?: readonly string[]
   /** With `awaitCompletion`: give up after this many ms (the instance keeps running). */
-  readonly requestTimeout?: number
+  readonly requestTimeout?: Int64
   readonly businessKey?: string
 }
 
@@ -128,22 +138,25 @@ export interface CreateProcessInstanceResponse {
   readonly processDefinitionId: string
   readonly processDefinitionVersion: number
   readonly tenantId: string
-  /** With `awaitCompletion`: the root variables when the instance ended. */
-  readonly variables?: Variables
+  /** With `awaitCompletion`: the root variables when the instance ended; else empty. */
+  readonly variables: Variables
   /** With `awaitCompletion`: how it ended. */
   readonly state?: ProcessInstanceState
 }
 
+/** Under `/v2`, a field with no value is left out (Camunda's way), never `null`. */
 export interface ProcessInstanceWire {
   readonly processInstanceKey: string
   readonly processDefinitionKey: string
   readonly processDefinitionId: string
+  /** The process name, or its id when it has none. */
+  readonly processDefinitionName: string
   readonly processDefinitionVersion: number
   readonly state: ProcessInstanceState
   readonly startDate: string
-  readonly endDate: string | null
-  readonly parentProcessInstanceKey: string | null
-  readonly businessKey: string | null
+  readonly endDate?: string
+  readonly parentProcessInstanceKey?: string
+  readonly businessKey?: string
   readonly hasIncident: boolean
   readonly tenantId: string
 }
@@ -166,7 +179,7 @@ export interface ActivateJobsRequest {
   readonly type: string
   readonly worker?: string
   /** How long the jobs stay leased to this worker, ms. */
-  readonly timeout: number
+  readonly timeout: Int64
   readonly maxJobsToActivate: number
   /** Only these variables (default: every variable visible at the job's element). */
   readonly fetchVariable?: readonly string[]
@@ -174,7 +187,7 @@ export interface ActivateJobsRequest {
    * Long polling: with no job to hand out, wait up to this many ms for one. 0 or absent: the
    * server's default (10 s); negative: answer at once.
    */
-  readonly requestTimeout?: number
+  readonly requestTimeout?: Int64
   readonly tenantIds?: readonly string[]
 }
 
@@ -194,6 +207,10 @@ export interface ActivatedJobWire {
   readonly deadline: number
   readonly variables: Variables
   readonly tenantId: string
+  /** Always `BPMN_ELEMENT`: Baton has no execution or task listeners. */
+  readonly kind: 'BPMN_ELEMENT'
+  /** Always `UNSPECIFIED` (a listener job would say which event it listens to). */
+  readonly listenerEventType: 'UNSPECIFIED'
 }
 
 export interface ActivateJobsResponse {
@@ -209,7 +226,7 @@ export interface FailJobRequest {
   readonly retries?: number
   readonly errorMessage?: string
   /** Wait this many ms before the job is offered again. */
-  readonly retryBackOff?: number
+  readonly retryBackOff?: Int64
 }
 
 export interface ThrowJobErrorRequest {
@@ -219,15 +236,57 @@ export interface ThrowJobErrorRequest {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Messages and signals
+
+export interface PublishMessageRequest {
+  readonly name: string
+  /** Instances wait for a message by name and correlation key (default: empty). */
+  readonly correlationKey?: string
+  /** Keep the message this many ms for subscriptions that open later (default 0: do not keep). */
+  readonly timeToLive?: Int64
+  /** While a message with this id is kept, another with the same id is refused (409). */
+  readonly messageId?: string
+  readonly variables?: Variables
+  readonly tenantId?: string
+}
+
+export interface PublishMessageResponse {
+  readonly messageKey: string
+  readonly tenantId: string
+}
+
+export interface CorrelateMessageRequest {
+  readonly name: string
+  readonly correlationKey?: string
+  readonly variables?: Variables
+  readonly tenantId?: string
+}
+
+export interface CorrelateMessageResponse {
+  readonly messageKey: string
+  readonly tenantId: string
+}
+
+export interface BroadcastSignalRequest {
+  readonly signalName: string
+  readonly variables?: Variables
+  readonly tenantId?: string
+}
+
+export interface BroadcastSignalResponse {
+  readonly tenantId: string
+}
+
+// ---------------------------------------------------------------------------------------------
 // User tasks
 
 export type UserTaskState = 'CREATED' | 'COMPLETED' | 'CANCELED'
 
 export interface UserTaskWire {
   readonly userTaskKey: string
-  readonly name: string | null
+  readonly name?: string
   readonly state: UserTaskState
-  readonly assignee: string | null
+  readonly assignee?: string
   readonly candidateUsers: string[]
   readonly candidateGroups: string[]
   readonly elementId: string
@@ -235,13 +294,15 @@ export interface UserTaskWire {
   readonly processInstanceKey: string
   readonly processDefinitionKey: string
   readonly processDefinitionId: string
-  readonly formKey: string | null
-  readonly formId: string | null
-  readonly dueDate: string | null
-  readonly followUpDate: string | null
+  /** A custom form key (`zeebe:formDefinition formKey`); Camunda's `formKey` is a numeric key. */
+  readonly externalFormReference?: string
+  /** A linked form's id (`zeebe:formDefinition formId`). */
+  readonly formId?: string
+  readonly dueDate?: string
+  readonly followUpDate?: string
   readonly priority: number
   readonly creationDate: string
-  readonly completionDate: string | null
+  readonly completionDate?: string
   readonly tenantId: string
 }
 
@@ -281,7 +342,7 @@ export interface IncidentWire {
   readonly elementInstanceKey: string
   readonly errorType: string
   readonly errorMessage: string
-  readonly jobKey: string | null
+  readonly jobKey?: string
   readonly state: IncidentState
   readonly creationTime: string
   readonly tenantId: string
@@ -339,9 +400,9 @@ export interface ElementInstanceWire {
   readonly state: ElementInstanceState
   readonly flowScopeKey: string
   readonly startDate: string
-  readonly endDate: string | null
+  readonly endDate?: string
   readonly hasIncident: boolean
-  readonly incidentKey: string | null
+  readonly incidentKey?: string
   readonly tenantId: string
 }
 

@@ -20,8 +20,10 @@ import { registerDeploymentRoutes } from './routes/deployments.ts'
 import { registerElementInstanceRoutes } from './routes/element-instances.ts'
 import { registerIncidentRoutes } from './routes/incidents.ts'
 import { registerJobRoutes } from './routes/jobs.ts'
+import { registerMessageRoutes } from './routes/messages.ts'
 import { registerOperationRoutes } from './routes/operations.ts'
 import { registerProcessInstanceRoutes } from './routes/process-instances.ts'
+import { registerSignalRoutes } from './routes/signals.ts'
 import { registerTopologyRoutes } from './routes/topology.ts'
 import { registerUserTaskRoutes } from './routes/user-tasks.ts'
 import { registerVariableRoutes } from './routes/variables.ts'
@@ -75,7 +77,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return503OnClosing: false,
     ajv: {
       // Types are checked, not coerced, and unknown fields are reported rather than dropped.
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true },
+      // Union types: int64 fields are integers or decimal strings (see int64Schema).
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: true,
+        allowUnionTypes: true,
+      },
     },
   }) as unknown as FastifyInstance
 
@@ -160,6 +168,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerJobRoutes(app, context)
   registerUserTaskRoutes(app, context)
   registerIncidentRoutes(app, context)
+  registerMessageRoutes(app, context)
+  registerSignalRoutes(app, context)
   registerVariableRoutes(app, context)
   registerElementInstanceRoutes(app, context)
   registerBatonRoutes(app, context)

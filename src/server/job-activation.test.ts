@@ -253,7 +253,7 @@ describe('server/user-tasks', () => {
     assert.equal(task['state'], 'CREATED')
     assert.deepEqual(task['candidateGroups'], ['reviewers'])
     assert.deepEqual(task['candidateUsers'], ['carol'])
-    assert.equal(task['assignee'], null)
+    assert.equal('assignee' in task, false, 'an unassigned task has no assignee field')
 
     const assign = await server.app.inject({
       method: 'POST',
@@ -282,7 +282,7 @@ describe('server/user-tasks', () => {
     })
     assert.equal(unassign.statusCode, 204)
     const after = await server.app.inject({ method: 'GET', url: `/v2/user-tasks/${taskKey}` })
-    assert.equal(after.json<{ assignee: string | null }>().assignee, null)
+    assert.equal('assignee' in after.json<object>(), false)
 
     const complete = await server.app.inject({
       method: 'POST',

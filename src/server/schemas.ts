@@ -4,6 +4,7 @@
  * fields Baton does not support are left out, so sending one is a 400 rather than silently ignored.
  */
 import { DEFAULT_TENANT } from '../client/wire-types.ts'
+import { BatonError } from '../errors.ts'
 
 export type JsonSchema = Readonly<Record<string, unknown>>
 
@@ -24,6 +25,46 @@ export const variablesSchema = {
   additionalProperties: true,
   description: 'Variables: a JSON object.',
 } as const satisfies JsonSchema
+
+/**
+ * An int64 field (a duration, a timeout): a JSON integer, or a decimal string, which is how
+ * Camunda's own clients send Java longs. Read it with `int64Of`.
+ */
+export function int64Schema(options: {
+  readonly minimum?: number
+  readonly description?: string
+}): JsonSchema {
+  const negative = options.minimum === undefined || options.minimum < 0
+  return {
+    type: ['integer', 'string'],
+    pattern: negative ? '^-?[0-9]{1,15}$' : '^[0-9]{1,15}$',
+    ...(options.minimum === undefined ? {} : { minimum: options.minimum }),
+    ...(options.description === undefined ? {} : { description: options.description }),
+  }
+}
+
+/** The number in an int64 field that passed `int64Schema`, checked against its minimum. */
+export function int64Of(value: number | string, field: string, minimum?: number): number
+export function int64Of(
+  value: number | string | undefined,
+  field: string,
+  minimum?: number,
+): number | undefined
+export function int64Of(
+  value: number | string | undefined,
+  field: string,
+  minimum?: number,
+): number | undefined {
+  if (value === undefined) return undefined
+  const number = typeof value === 'number' ? value : Number(value)
+  if (!Number.isSafeInteger(number) || (minimum !== undefined && number < minimum)) {
+    throw new BatonError(
+      'BATON_REQUEST_INVALID',
+      `${field} must be an integer${minimum === undefined ? '' : ` >= ${minimum}`}, got ${JSON.stringify(value)}`,
+    )
+  }
+  return number
+}
 
 export const isoDateSchema = { type: 'string', format: 'date-time' } as const
 export const nullableIsoDateSchema = { type: ['string', 'null'], format: 'date-time' } as const
@@ -63,14 +104,18 @@ export function searchBody(filter: JsonSchema, sortFields: readonly string[]): J
         additionalProperties: false,
         properties: {
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-          after: { type: 'string', minLength: 1, description: 'The endCursor of the last page.' },
+          after: {
+            type: 'string',
+            minLength: 1,
+            description: 'The endCursor of the previous page (opaque).',
+          },
         },
       },
     },
   }
 }
 
-/** A search result: `{ items, page: { totalItems?, endCursor? } }`. */
+/** A search result: `{ items, page: { totalItems, hasMoreTotalItems?, endCursor? } }`. */
 export function searchResult(item: JsonSchema): JsonSchema {
   return {
     type: 'object',
@@ -79,9 +124,11 @@ export function searchResult(item: JsonSchema): JsonSchema {
       items: { type: 'array', items: item },
       page: {
         type: 'object',
+        required: ['totalItems'],
         properties: {
-          totalItems: { type: 'integer' },
-          endCursor: { type: 'string' },
+          totalItems: { type: 'integer', description: 'Counted up to 10000.' },
+          hasMoreTotalItems: { type: 'boolean', description: 'More match than totalItems.' },
+          endCursor: { type: 'string', description: 'Opaque base64; absent on the last page.' },
         },
       },
     },

@@ -22,8 +22,16 @@ export function isoDate(ms: number): string {
   return new Date(ms).toISOString()
 }
 
-function isoOrNull(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : isoDate(ms)
+/** `{ [name]: value }`, or nothing when there is no value: /v2 leaves absent fields out. */
+export function present<Name extends string, Value>(
+  name: Name,
+  value: Value | null | undefined,
+): { [N in Name]?: Value } {
+  return (value === null || value === undefined ? {} : { [name]: value }) as { [N in Name]?: Value }
+}
+
+function isoOrUndefined(ms: number | null | undefined): string | undefined {
+  return ms === null || ms === undefined ? undefined : isoDate(ms)
 }
 
 export const instanceStateOf = {
@@ -50,17 +58,25 @@ export const userTaskStatusOf = {
   CANCELED: 'canceled',
 } as const satisfies Record<UserTaskState, UserTaskRecord['status']>
 
-export function processInstanceWire(record: InstanceRecord): ProcessInstanceWire {
+/**
+ * @param processName the name of the instance's process, if it has one (Camunda requires a
+ *   name; it falls back to the process id)
+ */
+export function processInstanceWire(
+  record: InstanceRecord,
+  processName: string | null | undefined,
+): ProcessInstanceWire {
   return {
     processInstanceKey: record.key,
     processDefinitionKey: record.processDefinitionKey,
     processDefinitionId: record.bpmnProcessId,
+    processDefinitionName: processName || record.bpmnProcessId,
     processDefinitionVersion: record.version,
     state: instanceStateOf[record.status],
     startDate: isoDate(record.startedAt),
-    endDate: isoOrNull(record.endedAt),
-    parentProcessInstanceKey: record.parentKey,
-    businessKey: record.businessKey,
+    ...present('endDate', isoOrUndefined(record.endedAt)),
+    ...present('parentProcessInstanceKey', record.parentKey),
+    ...present('businessKey', record.businessKey),
     hasIncident: record.hasIncident,
     tenantId: DEFAULT_TENANT,
   }
@@ -69,9 +85,9 @@ export function processInstanceWire(record: InstanceRecord): ProcessInstanceWire
 export function userTaskWire(record: UserTaskRecord): UserTaskWire {
   return {
     userTaskKey: record.key,
-    name: record.name,
+    ...present('name', record.name),
     state: userTaskStateOf[record.status],
-    assignee: record.assignee,
+    ...present('assignee', record.assignee),
     candidateUsers: [...record.candidateUsers],
     candidateGroups: [...record.candidateGroups],
     elementId: record.elementId,
@@ -79,13 +95,13 @@ export function userTaskWire(record: UserTaskRecord): UserTaskWire {
     processInstanceKey: record.instanceKey,
     processDefinitionKey: record.processDefinitionKey,
     processDefinitionId: record.bpmnProcessId,
-    formKey: record.formKey,
-    formId: record.formId,
-    dueDate: record.dueDate,
-    followUpDate: record.followUpDate,
+    ...present('externalFormReference', record.formKey),
+    ...present('formId', record.formId),
+    ...present('dueDate', record.dueDate),
+    ...present('followUpDate', record.followUpDate),
     priority: record.priority,
     creationDate: isoDate(record.createdAt),
-    completionDate: isoOrNull(record.endedAt),
+    ...present('completionDate', isoOrUndefined(record.endedAt)),
     tenantId: DEFAULT_TENANT,
   }
 }
@@ -100,7 +116,7 @@ export function incidentWire(record: IncidentRecord): IncidentWire {
     elementInstanceKey: record.elementInstanceKey,
     errorType: record.errorType,
     errorMessage: record.errorMessage,
-    jobKey: record.jobKey,
+    ...present('jobKey', record.jobKey),
     state: record.status === 'active' ? 'ACTIVE' : 'RESOLVED',
     creationTime: isoDate(record.createdAt),
     tenantId: DEFAULT_TENANT,
@@ -147,6 +163,8 @@ export function activatedJobWire(
     deadline: job.deadline ?? 0,
     variables,
     tenantId: DEFAULT_TENANT,
+    kind: 'BPMN_ELEMENT',
+    listenerEventType: 'UNSPECIFIED',
   }
 }
 

@@ -394,6 +394,9 @@ function findCatcher(
 
   let current: ElementInstanceState | undefined = from
   let ownBoundaries = includeOwnBoundaries
+  // Thrown inside an event subprocess: that scope is already being handled, so its event
+  // subprocesses do not catch again (else a rethrow would loop); its boundary events may.
+  let skipEventSubprocesses = false
   while (current) {
     // An iteration of a loop has no boundary events of its own: they belong to the loop body.
     if (ownBoundaries && current.loopRole !== 'inner') {
@@ -410,12 +413,16 @@ function findCatcher(
         : scopeElement && scopeElement.loopRole !== 'body'
           ? step.node(scopeElement.elementId).eventSubProcessIds
           : undefined
-    const esps = (espIds ?? []).map((id) => step.node(id)).filter((esp) => esp.startEventId)
+    const esps = skipEventSubprocesses
+      ? []
+      : (espIds ?? []).map((id) => step.node(id)).filter((esp) => esp.startEventId)
     const esp = pick(esps, (e) => step.node(e.startEventId as string).eventDefinition, scopeKey)
     if (esp)
       return {
         eventSubProcess: { node: esp, start: step.node(esp.startEventId as string), scopeKey },
       }
+    skipEventSubprocesses =
+      scopeElement !== undefined && step.node(scopeElement.elementId).triggeredByEvent === true
     current = scopeElement
     ownBoundaries = true
   }

@@ -15,17 +15,9 @@ import { BatonError } from '../../errors.ts'
 import type { EngineEvent } from '../../engine/types.ts'
 import type { InstanceRecord } from '../../store/store.ts'
 import type { ServerContext } from '../context.ts'
-import {
-  isoDateSchema,
-  keySchema,
-  nullableIsoDateSchema,
-  nullableKeySchema,
-  searchBody,
-  searchResult,
-  tenantSchema,
-} from '../schemas.ts'
-import { checkKeyCursor, checkSort, memoryPage } from '../search.ts'
-import { elementTypeName, isoDate } from '../wire.ts'
+import { isoDateSchema, keySchema, searchBody, searchResult, tenantSchema } from '../schemas.ts'
+import { checkSort, memorySearch, positionAfter } from '../search.ts'
+import { elementTypeName, isoDate, present } from '../wire.ts'
 
 const stateSchema = { type: 'string', enum: ['ACTIVE', 'COMPLETED', 'TERMINATED'] } as const
 
@@ -41,9 +33,9 @@ const elementInstanceSchema = {
     state: stateSchema,
     flowScopeKey: keySchema,
     startDate: isoDateSchema,
-    endDate: nullableIsoDateSchema,
+    endDate: isoDateSchema,
     hasIncident: { type: 'boolean' },
-    incidentKey: nullableKeySchema,
+    incidentKey: keySchema,
     tenantId: tenantSchema,
   },
 } as const
@@ -118,9 +110,9 @@ export function elementInstancesOf(
       state: b.state === 'ACTIVE' && !active[b.elementInstanceKey] ? 'TERMINATED' : b.state,
       flowScopeKey: b.flowScopeKey,
       startDate: isoDate(b.start),
-      endDate: b.end === null ? null : isoDate(b.end),
+      ...present('endDate', b.end === null ? null : isoDate(b.end)),
       hasIncident: incidentKey !== null,
-      incidentKey,
+      ...present('incidentKey', incidentKey),
       tenantId: DEFAULT_TENANT,
     }
   })
@@ -153,7 +145,8 @@ export function registerElementInstanceRoutes(app: FastifyInstance, context: Ser
     async (request): Promise<SearchResult<ElementInstanceWire>> => {
       const body = request.body
       checkSort(body.sort, 'elementInstanceKey')
-      checkKeyCursor(body.page?.after)
+      // The cursor is checked before the instance is read, so a bad one costs nothing.
+      positionAfter(body.page?.after)
       const filter = body.filter as ElementInstanceFilter
       const record = await engine.getInstance(filter.processInstanceKey)
       if (!record) {
@@ -172,14 +165,7 @@ export function registerElementInstanceRoutes(app: FastifyInstance, context: Ser
           (filter.type === undefined || e.type === filter.type) &&
           (filter.hasIncident === undefined || e.hasIncident === filter.hasIncident),
       )
-      const page = memoryPage(all, body.page, (e) => e.elementInstanceKey)
-      return {
-        items: page.items,
-        page: {
-          totalItems: all.length,
-          ...(page.endCursor === undefined ? {} : { endCursor: page.endCursor }),
-        },
-      }
+      return memorySearch(all, body.page, (e) => e.elementInstanceKey)
     },
   )
 }

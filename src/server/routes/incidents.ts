@@ -10,15 +10,15 @@ import type {
 import type { IncidentFilter as StoreIncidentFilter, IncidentRecord } from '../../store/store.ts'
 import type { ServerContext } from '../context.ts'
 import {
+  int64Schema,
   isoDateSchema,
   keyParams,
   keySchema,
-  nullableKeySchema,
   searchBody,
   searchResult,
   tenantSchema,
 } from '../schemas.ts'
-import { checkSort, keysetPage } from '../search.ts'
+import { checkSort, keysetSearch } from '../search.ts'
 import { incidentWire } from '../wire.ts'
 
 const stateSchema = { type: 'string', enum: ['ACTIVE', 'RESOLVED'] } as const
@@ -34,7 +34,7 @@ const incidentSchema = {
     elementInstanceKey: keySchema,
     errorType: { type: 'string' },
     errorMessage: { type: 'string' },
-    jobKey: nullableKeySchema,
+    jobKey: { ...keySchema, description: 'Absent for an incident not raised by a job.' },
     state: stateSchema,
     creationTime: isoDateSchema,
     tenantId: tenantSchema,
@@ -112,15 +112,12 @@ export function registerIncidentRoutes(app: FastifyInstance, context: ServerCont
         filter.errorType !== undefined ||
         filter.elementId !== undefined ||
         filter.jobKey !== undefined
-      const page = await keysetPage(
+      const found = await keysetSearch(
         body.page,
         (p) => engine.incidents(storeFilter, p),
         postFilter ? accept : undefined,
       )
-      return {
-        items: page.items.map(incidentWire),
-        page: page.endCursor === undefined ? {} : { endCursor: page.endCursor },
-      }
+      return { items: found.items.map(incidentWire), page: found.page }
     },
   )
 
@@ -138,7 +135,7 @@ export function registerIncidentRoutes(app: FastifyInstance, context: ServerCont
               minimum: 1,
               description: 'For a job incident: the retries the job gets again (default 1).',
             },
-            operationReference: { type: 'integer', description: 'Accepted and ignored.' },
+            operationReference: int64Schema({ minimum: 1, description: 'Accepted and ignored.' }),
           },
         },
       },

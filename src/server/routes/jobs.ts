@@ -8,7 +8,14 @@ import type {
   ThrowJobErrorRequest,
 } from '../../client/wire-types.ts'
 import type { ServerContext } from '../context.ts'
-import { keyParams, keySchema, tenantSchema, variablesSchema } from '../schemas.ts'
+import {
+  int64Of,
+  int64Schema,
+  keyParams,
+  keySchema,
+  tenantSchema,
+  variablesSchema,
+} from '../schemas.ts'
 import { activatedJobWire } from '../wire.ts'
 
 /** Long polling: the wait when a request does not say, and the longest one allowed. */
@@ -22,13 +29,12 @@ const activateBody = {
   properties: {
     type: { type: 'string', minLength: 1 },
     worker: { type: 'string', maxLength: 256 },
-    timeout: { type: 'integer', minimum: 1, description: 'Lease length, ms.' },
+    timeout: int64Schema({ minimum: 1, description: 'Lease length, ms.' }),
     maxJobsToActivate: { type: 'integer', minimum: 1, maximum: 1000 },
     fetchVariable: { type: 'array', items: { type: 'string' } },
-    requestTimeout: {
-      type: 'integer',
+    requestTimeout: int64Schema({
       description: `Long polling, ms: 0 or absent waits up to ${DEFAULT_LONG_POLL_MS} ms for a job, negative answers at once; at most ${MAX_LONG_POLL_MS}.`,
-    },
+    }),
     tenantIds: { type: 'array', items: tenantSchema },
   },
 } as const
@@ -50,6 +56,8 @@ const activatedJobSchema = {
     deadline: { type: 'integer', description: 'Lease expiry, ms since the epoch.' },
     variables: variablesSchema,
     tenantId: tenantSchema,
+    kind: { type: 'string', enum: ['BPMN_ELEMENT'] },
+    listenerEventType: { type: 'string', enum: ['UNSPECIFIED'] },
   },
 } as const
 
@@ -65,11 +73,7 @@ const failBody = {
   properties: {
     retries: { type: 'integer', minimum: 0, default: 0 },
     errorMessage: { type: 'string' },
-    retryBackOff: {
-      type: 'integer',
-      minimum: 0,
-      description: 'ms before the job is offered again.',
-    },
+    retryBackOff: int64Schema({ minimum: 0, description: 'ms before the job is offered again.' }),
   },
 } as const
 
@@ -113,7 +117,7 @@ export function registerJobRoutes(app: FastifyInstance, context: ServerContext):
     },
     async (request, reply): Promise<ActivateJobsResponse> => {
       const body = request.body
-      const requested = body.requestTimeout ?? 0
+      const requested = int64Of(body.requestTimeout, 'body.requestTimeout') ?? 0
       const waitMs =
         requested < 0
           ? 0
@@ -127,7 +131,7 @@ export function registerJobRoutes(app: FastifyInstance, context: ServerContext):
         {
           type: body.type,
           worker: body.worker ?? 'anonymous',
-          timeoutMs: body.timeout,
+          timeoutMs: int64Of(body.timeout, 'body.timeout', 1),
           max: body.maxJobsToActivate,
           waitMs,
         },
@@ -184,10 +188,11 @@ export function registerJobRoutes(app: FastifyInstance, context: ServerContext):
     },
     async (request, reply) => {
       const body = request.body
+      const backoff = int64Of(body.retryBackOff, 'body.retryBackOff', 0)
       await engine.failJob(request.params.key, {
         retries: body.retries ?? 0,
         ...(body.errorMessage === undefined ? {} : { errorMessage: body.errorMessage }),
-        ...(body.retryBackOff === undefined ? {} : { retryBackoffMs: body.retryBackOff }),
+        ...(backoff === undefined ? {} : { retryBackoffMs: backoff }),
       })
       context.jobsMayExist()
       return reply.code(204).send()

@@ -12,21 +12,20 @@ import type {
 import { DEFAULT_TENANT } from '../../client/wire-types.ts'
 import { BatonError } from '../../errors.ts'
 import type { CreateInstanceOptions, CreatedInstance } from '../../runtime/engine.ts'
-import type { InstanceFilter } from '../../store/store.ts'
+import type { InstanceFilter, InstanceRecord } from '../../store/store.ts'
 import type { ServerContext } from '../context.ts'
 import {
+  int64Of,
+  int64Schema,
   isoDateSchema,
   keyParams,
   keySchema,
-  nullableIsoDateSchema,
-  nullableKeySchema,
-  nullableStringSchema,
   searchBody,
   searchResult,
   tenantSchema,
   variablesSchema,
 } from '../schemas.ts'
-import { checkSort, keysetPage } from '../search.ts'
+import { checkSort, keysetSearch } from '../search.ts'
 import { instanceStateOf, instanceStatusOf, processInstanceWire } from '../wire.ts'
 
 const stateSchema = { type: 'string', enum: ['ACTIVE', 'COMPLETED', 'TERMINATED'] } as const
@@ -37,12 +36,16 @@ export const processInstanceSchema = {
     processInstanceKey: keySchema,
     processDefinitionKey: keySchema,
     processDefinitionId: { type: 'string' },
+    processDefinitionName: {
+      type: 'string',
+      description: 'The process name, or its id when it has none.',
+    },
     processDefinitionVersion: { type: 'integer' },
     state: stateSchema,
     startDate: isoDateSchema,
-    endDate: nullableIsoDateSchema,
-    parentProcessInstanceKey: nullableKeySchema,
-    businessKey: nullableStringSchema,
+    endDate: { ...isoDateSchema, description: 'Absent while the instance runs.' },
+    parentProcessInstanceKey: { ...keySchema, description: 'Absent for a root instance.' },
+    businessKey: { type: 'string' },
     hasIncident: { type: 'boolean' },
     tenantId: tenantSchema,
   },
@@ -63,13 +66,12 @@ const createBody = {
     tenantId: tenantSchema,
     awaitCompletion: { type: 'boolean', default: false },
     fetchVariables: { type: 'array', items: { type: 'string' } },
-    requestTimeout: {
-      type: 'integer',
+    requestTimeout: int64Schema({
       minimum: 0,
       description: 'With awaitCompletion: ms to wait (0: the server default, 5 minutes).',
-    },
+    }),
     businessKey: { type: 'string', maxLength: 256 },
-    operationReference: { type: 'integer', description: 'Accepted and ignored.' },
+    operationReference: int64Schema({ minimum: 1, description: 'Accepted and ignored.' }),
   },
 } as const
 
@@ -81,7 +83,10 @@ const createResponse = {
     processDefinitionId: { type: 'string' },
     processDefinitionVersion: { type: 'integer' },
     tenantId: tenantSchema,
-    variables: variablesSchema,
+    variables: {
+      ...variablesSchema,
+      description: 'With awaitCompletion: the root variables when the instance ended; else {}.',
+    },
     state: stateSchema,
   },
 } as const
@@ -128,6 +133,8 @@ function pick(variables: Variables, names: readonly string[] | undefined): Varia
 export function registerProcessInstanceRoutes(app: FastifyInstance, context: ServerContext): void {
   const { engine } = context
   const access = ['operator'] as const
+  const instanceWire = (record: InstanceRecord): ProcessInstanceWire =>
+    processInstanceWire(record, engine.processDefinition(record.processDefinitionKey)?.name)
 
   app.post<{ Body: CreateProcessInstanceRequest }>(
     '/v2/process-instances',
@@ -179,9 +186,10 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
         processDefinitionId: created.bpmnProcessId,
         processDefinitionVersion: created.version,
         tenantId: DEFAULT_TENANT,
+        variables: {},
       }
       if (!body.awaitCompletion) return response
-      const waitMs = body.requestTimeout || DEFAULT_AWAIT_MS
+      const waitMs = int64Of(body.requestTimeout, 'body.requestTimeout', 0) || DEFAULT_AWAIT_MS
       const ended = await withTimeout(
         engine.awaitInstance(created.instanceKey),
         waitMs,
@@ -216,7 +224,7 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
       const filter = body.filter ?? {}
       if (filter.processInstanceKey !== undefined) {
         const record = await engine.getInstance(filter.processInstanceKey)
-        const wire = record && processInstanceWire(record)
+        const wire = record && instanceWire(record)
         const matches =
           wire !== undefined &&
           Object.entries(filter).every(
@@ -238,20 +246,13 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
         ...(filter.hasIncident === undefined ? {} : { hasIncident: filter.hasIncident }),
       }
       const version = filter.processDefinitionVersion
-      const page = await keysetPage(
+      const found = await keysetSearch(
         body.page,
         (p) => engine.instances(storeFilter, p),
         version === undefined ? undefined : (record) => record.version === version,
+        version === undefined ? () => engine.store.countInstances(storeFilter) : undefined,
       )
-      const totalItems =
-        version === undefined ? await engine.store.countInstances(storeFilter) : undefined
-      return {
-        items: page.items.map(processInstanceWire),
-        page: {
-          ...(totalItems === undefined ? {} : { totalItems }),
-          ...(page.endCursor === undefined ? {} : { endCursor: page.endCursor }),
-        },
-      }
+      return { items: found.items.map(instanceWire), page: found.page }
     },
   )
 
@@ -276,7 +277,7 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
           `no process instance with key ${request.params.key}`,
         )
       }
-      return processInstanceWire(record)
+      return instanceWire(record)
     },
   )
 
@@ -288,7 +289,9 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { operationReference: { type: 'integer' } },
+          properties: {
+            operationReference: int64Schema({ minimum: 1, description: 'Accepted and ignored.' }),
+          },
         },
       },
       config: {

@@ -33,6 +33,10 @@ const topologySchema = {
     partitionsCount: { type: 'integer' },
     replicationFactor: { type: 'integer' },
     gatewayVersion: { type: 'string' },
+    lastCompletedChangeId: {
+      type: 'string',
+      description: 'The last completed cluster change; Baton never changes its topology.',
+    },
   },
 } as const
 
@@ -63,6 +67,7 @@ export function registerTopologyRoutes(app: FastifyInstance): void {
       partitionsCount: 1,
       replicationFactor: 1,
       gatewayVersion: CAMUNDA_API_VERSION,
+      lastCompletedChangeId: '-1',
     }),
   )
 }

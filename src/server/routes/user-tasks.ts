@@ -16,14 +16,12 @@ import {
   isoDateSchema,
   keyParams,
   keySchema,
-  nullableIsoDateSchema,
-  nullableStringSchema,
   searchBody,
   searchResult,
   tenantSchema,
   variablesSchema,
 } from '../schemas.ts'
-import { checkSort, keysetPage } from '../search.ts'
+import { checkSort, keysetSearch } from '../search.ts'
 import { userTaskStatusOf, userTaskWire } from '../wire.ts'
 
 const stateSchema = { type: 'string', enum: ['CREATED', 'COMPLETED', 'CANCELED'] } as const
@@ -32,9 +30,9 @@ const userTaskSchema = {
   type: 'object',
   properties: {
     userTaskKey: keySchema,
-    name: nullableStringSchema,
+    name: { type: 'string' },
     state: stateSchema,
-    assignee: nullableStringSchema,
+    assignee: { type: 'string', description: 'Absent while the task is unassigned.' },
     candidateUsers: { type: 'array', items: { type: 'string' } },
     candidateGroups: { type: 'array', items: { type: 'string' } },
     elementId: { type: 'string' },
@@ -42,13 +40,13 @@ const userTaskSchema = {
     processInstanceKey: keySchema,
     processDefinitionKey: keySchema,
     processDefinitionId: { type: 'string' },
-    formKey: nullableStringSchema,
-    formId: nullableStringSchema,
-    dueDate: nullableStringSchema,
-    followUpDate: nullableStringSchema,
+    externalFormReference: { type: 'string', description: 'A custom form key.' },
+    formId: { type: 'string', description: "A linked form's id." },
+    dueDate: { type: 'string' },
+    followUpDate: { type: 'string' },
     priority: { type: 'integer' },
     creationDate: isoDateSchema,
-    completionDate: nullableIsoDateSchema,
+    completionDate: isoDateSchema,
     tenantId: tenantSchema,
   },
 } as const
@@ -149,15 +147,12 @@ export function registerUserTaskRoutes(app: FastifyInstance, context: ServerCont
             task.candidateGroups.includes(others.candidateGroup))
         return { items: matches ? [userTaskWire(task)] : [], page: { totalItems: matches ? 1 : 0 } }
       }
-      const page = await keysetPage(
+      const found = await keysetSearch(
         body.page,
         (p) => engine.userTasks(storeFilterOf(filter), p),
         principal.role === 'task-user' || filter.elementId !== undefined ? accept : undefined,
       )
-      return {
-        items: page.items.map(userTaskWire),
-        page: page.endCursor === undefined ? {} : { endCursor: page.endCursor },
-      }
+      return { items: found.items.map(userTaskWire), page: found.page }
     },
   )
 

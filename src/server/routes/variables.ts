@@ -10,7 +10,7 @@ import { DEFAULT_TENANT } from '../../client/wire-types.ts'
 import { BatonError } from '../../errors.ts'
 import type { ServerContext } from '../context.ts'
 import { keySchema, searchBody, searchResult, tenantSchema } from '../schemas.ts'
-import { checkSort, memoryPage } from '../search.ts'
+import { checkSort, memorySearch } from '../search.ts'
 import { compareKeys } from '../wire.ts'
 
 const variableSchema = {
@@ -102,14 +102,13 @@ export function registerVariableRoutes(app: FastifyInstance, context: ServerCont
           })
         }
       }
-      const page = memoryPage(all, body.page, (v) => v.variableKey, compareVariableKeys)
-      return {
-        items: page.items,
-        page: {
-          totalItems: all.length,
-          ...(page.endCursor === undefined ? {} : { endCursor: page.endCursor }),
-        },
-      }
+      return memorySearch(
+        all,
+        body.page,
+        (v) => v.variableKey,
+        compareVariableKeys,
+        (p) => /^[0-9]{1,20}-/.test(p),
+      )
     },
   )
 }
