@@ -54,6 +54,7 @@ type AgendaItem =
       readonly inner?: Variables
     }
   | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
+  | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
 
 /** A value, or an incident already raised (the caller stops). */
@@ -111,6 +112,29 @@ export class Step {
   // -------------------------------------------------------------------------------------------
   // The agenda
 
+  /**
+   * Starts activating a catching element now (boundary event, event subprocess), before what it
+   * interrupts is terminated, so the log shows the catch first; the rest of its activation runs
+   * from the agenda. Returns the new element instance key.
+   */
+  beginActivation(nodeId: string, flowScopeKey: Key, trigger: Variables): Key {
+    const node = this.node(nodeId)
+    const key = this.ctx.nextKey()
+    this.emit({
+      type: 'ElementActivating',
+      elementInstanceKey: key,
+      elementId: nodeId,
+      elementType: node.type,
+      flowScopeKey,
+      triggered: true,
+    })
+    if (Object.keys(trigger).length > 0) {
+      this.setCompletionVariables(this.state.elements[key] as ElementInstanceState, node, trigger)
+    }
+    this.agenda.push({ kind: 'resume', elementInstanceKey: key })
+    return key
+  }
+
   /** Queues one iteration of a loop body, with its local loop variables. */
   enqueueActivateInner(nodeId: string, bodyKey: Key, locals: Variables): void {
     this.agenda.push({ kind: 'activate', nodeId, flowScopeKey: bodyKey, inner: locals })
@@ -140,6 +164,9 @@ export class Step {
             break
           case 'complete':
             this.complete(item.elementInstanceKey)
+            break
+          case 'resume':
+            this.runActivation(item.elementInstanceKey)
             break
           case 'scope':
             this.checkScope(item.scopeKey)

@@ -42,6 +42,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'intermediateThrowEvent:signal',
   'intermediateThrowEvent:escalation',
   'intermediateThrowEvent:link',
+  'intermediateThrowEvent:message',
+  'endEvent:message',
   'endEvent:error',
   'endEvent:escalation',
   'endEvent:signal',

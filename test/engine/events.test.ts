@@ -475,3 +475,26 @@ describe('engine/conditional-and-link-events', () => {
     assert.ok(completedElements(await engine.history(instanceKey)).includes('Landing'))
   })
 })
+
+describe('engine/message-throw-events', () => {
+  it('a message throw event and a message end event are jobs for a worker, like send tasks', async (t) => {
+    const model = definitions(
+      'notify',
+      `<bpmn:process id="notify" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Tell')}
+        <bpmn:intermediateThrowEvent id="Tell"><bpmn:extensionElements><zeebe:taskDefinition type="send-mail" /></bpmn:extensionElements><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
+        ${flow('f2', 'Tell', 'Done')}
+        <bpmn:endEvent id="Done"><bpmn:extensionElements><zeebe:taskDefinition type="send-mail" /></bpmn:extensionElements><bpmn:messageEventDefinition /></bpmn:endEvent>
+      </bpmn:process>`,
+    )
+    const { engine } = await open(model)
+    t.after(() => engine.close())
+    const sent: string[] = []
+    engine.worker('send-mail', (job) => {
+      sent.push(job.elementId)
+    })
+    const result = await engine.createInstance('notify', { awaitCompletion: true })
+    assert.equal(result.status, 'completed')
+    assert.deepEqual(sent, ['Tell', 'Done'])
+  })
+})

@@ -295,13 +295,13 @@ export function triggerSubscription(
   // Boundary event: the holder is the activity it is attached to.
   if (catchNode.type === 'boundaryEvent') {
     if (!holder) return
+    step.beginActivation(catchNode.id, holder.flowScopeKey, variables)
     if (subscription.interrupting) {
       closeSubscriptionsHeldBy(step, holder.key)
       step.terminateElement(holder)
     } else if (subscription.kind === 'timer') {
       rescheduleOrClose(step, subscription)
     }
-    step.enqueueActivate(catchNode.id, holder.flowScopeKey, variables)
     return
   }
 
@@ -309,13 +309,10 @@ export function triggerSubscription(
   const parentNode = step.process.nodes.get(catchNode.scopeId)
   if (catchNode.type === 'startEvent' && parentNode?.triggeredByEvent) {
     const scopeKey = subscription.holderKey
-    if (subscription.interrupting) {
-      closeSubscriptionsHeldBy(step, scopeKey)
-      step.terminateChildren(scopeKey)
-    } else if (subscription.kind === 'timer') {
-      rescheduleOrClose(step, subscription)
-    }
-    step.enqueueActivate(parentNode.id, scopeKey, variables)
+    if (subscription.interrupting) closeSubscriptionsHeldBy(step, scopeKey)
+    else if (subscription.kind === 'timer') rescheduleOrClose(step, subscription)
+    const espKey = step.beginActivation(parentNode.id, scopeKey, variables)
+    if (subscription.interrupting) step.terminateChildren(scopeKey, espKey)
     return
   }
 
@@ -438,20 +435,19 @@ function runCatcher(
 ): void {
   if (catcher.boundary) {
     const { node, activity } = catcher.boundary
+    step.beginActivation(node.id, activity.flowScopeKey, variables)
     if (node.cancelActivity !== false || interruptingDefault) {
       closeSubscriptionsHeldBy(step, activity.key)
       step.terminateElement(activity)
     }
-    step.enqueueActivate(node.id, activity.flowScopeKey, variables)
     return
   }
   const esp = catcher.eventSubProcess
   if (!esp) return
-  if (esp.start.isInterrupting !== false || interruptingDefault) {
-    closeSubscriptionsHeldBy(step, esp.scopeKey)
-    step.terminateChildren(esp.scopeKey)
-  }
-  step.enqueueActivate(esp.node.id, esp.scopeKey, variables)
+  const interrupting = esp.start.isInterrupting !== false || interruptingDefault
+  if (interrupting) closeSubscriptionsHeldBy(step, esp.scopeKey)
+  const espKey = step.beginActivation(esp.node.id, esp.scopeKey, variables)
+  if (interrupting) step.terminateChildren(esp.scopeKey, espKey)
 }
 
 function errorVariables(
