@@ -26,6 +26,8 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         phase: 'activating',
         ...(event.triggered ? { triggered: true } : {}),
         ...(event.loopRole ? { loopRole: event.loopRole } : {}),
+        ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),
+        ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
       }
       return
     case 'ElementActivated': {
@@ -152,6 +154,23 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       delete state.incidents[event.incidentKey]
       const element = state.elements[event.elementInstanceKey]
       if (element?.incident?.key === event.incidentKey) delete element.incident
+      return
+    }
+    case 'CompensationRecorded':
+      ;(state.compensations ??= []).push(event.record)
+      return
+    case 'CompensationTriggered': {
+      const done = new Set(event.elementInstanceKeys)
+      if (state.compensations)
+        state.compensations = state.compensations.filter((r) => !done.has(r.elementInstanceKey))
+      const thrower = state.elements[event.throwerKey]
+      if (thrower) thrower.compensationsPending = event.waitFor
+      return
+    }
+    case 'CompensationHandlerDone': {
+      const thrower = state.elements[event.throwerKey]
+      if (thrower)
+        thrower.compensationsPending = Math.max(0, (thrower.compensationsPending ?? 1) - 1)
       return
     }
     case 'AdHocQueued': {

@@ -24,6 +24,7 @@ import {
   openBoundarySubscriptions,
   openEventSubprocessSubscriptions,
 } from './behaviors/events.ts'
+import { compensationHandlerDone, recordCompensable } from './behaviors/compensation.ts'
 import { bodyCompleting, innerCompleted, innerCompleting, startLoop } from './behaviors/loops.ts'
 import { adHocChildCompleted, adHocNext } from './elements/ad-hoc-subprocess.ts'
 import { elementBehaviors } from './elements/index.ts'
@@ -52,6 +53,8 @@ type AgendaItem =
       readonly trigger?: Variables
       /** An iteration of a loop body: its local loop variables (loopCounter, input element). */
       readonly inner?: Variables
+      /** A compensation handler: the throw event waiting for it, and the scope an event subprocess compensates. */
+      readonly compensation?: { readonly for?: Key; readonly scope?: Key }
     }
   | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
   | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
@@ -135,6 +138,24 @@ export class Step {
     return key
   }
 
+  /** Queues a compensation handler (an activity, or a compensation event subprocess). */
+  enqueueCompensationHandler(
+    nodeId: string,
+    flowScopeKey: Key,
+    throwerKey?: Key,
+    compensatesScope?: Key,
+  ): void {
+    this.agenda.push({
+      kind: 'activate',
+      nodeId,
+      flowScopeKey,
+      compensation: {
+        ...(throwerKey === undefined ? {} : { for: throwerKey }),
+        ...(compensatesScope === undefined ? {} : { scope: compensatesScope }),
+      },
+    })
+  }
+
   /** Queues one iteration of a loop body, with its local loop variables. */
   enqueueActivateInner(nodeId: string, bodyKey: Key, locals: Variables): void {
     this.agenda.push({ kind: 'activate', nodeId, flowScopeKey: bodyKey, inner: locals })
@@ -160,7 +181,13 @@ export class Step {
         if (this.state.status !== 'active') break
         switch (item.kind) {
           case 'activate':
-            this.activate(item.nodeId, item.flowScopeKey, item.trigger, item.inner)
+            this.activate(
+              item.nodeId,
+              item.flowScopeKey,
+              item.trigger,
+              item.inner,
+              item.compensation,
+            )
             break
           case 'complete':
             this.complete(item.elementInstanceKey)
@@ -192,6 +219,7 @@ export class Step {
     flowScopeKey: Key,
     trigger?: Variables,
     inner?: Variables,
+    compensation?: { readonly for?: Key; readonly scope?: Key },
   ): void {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
@@ -205,6 +233,8 @@ export class Step {
       flowScopeKey,
       ...(trigger === undefined ? {} : { triggered: true }),
       ...(loopRole === undefined ? {} : { loopRole }),
+      ...(compensation?.for === undefined ? {} : { compensationFor: compensation.for }),
+      ...(compensation?.scope === undefined ? {} : { compensatesScope: compensation.scope }),
     })
     for (const [name, value] of Object.entries(inner ?? {})) this.setLocal(key, name, value)
     if (trigger !== undefined && Object.keys(trigger).length > 0) {
@@ -310,7 +340,9 @@ export class Step {
     const flows = this.selectOutgoing(element, node)
     if (!flows) return
     closeSubscriptionsHeldBy(this, elementInstanceKey)
+    recordCompensable(this, element, node)
     this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+    if (element.compensationFor) compensationHandlerDone(this, element)
     const scope = this.state.elements[element.flowScopeKey]
     if (scope && this.node(scope.elementId).adHoc) adHocChildCompleted(this, scope)
     for (const flow of flows) this.takeFlow(flow, element.flowScopeKey)

@@ -50,6 +50,20 @@ export interface ElementInstanceState {
   loop?: { readonly items: readonly JsonValue[] | null; readonly count: number }
   /** On a sequential ad-hoc subprocess: the elements still to run, in order. */
   adHocQueue?: readonly string[]
+  /** A compensation handler: the throw event waiting for it (if it waits). */
+  compensationFor?: Key
+  /** A compensation event subprocess: the completed subprocess instance it compensates. */
+  compensatesScope?: Key
+  /** A compensation throw event waiting for this many handlers. */
+  compensationsPending?: number
+}
+
+/** A completed activity that can be compensated (it has a handler, or compensable insides). */
+export interface CompensationRecord {
+  /** The scope it completed in (a subprocess instance key, or the instance key). */
+  readonly scopeKey: Key
+  readonly elementId: string
+  readonly elementInstanceKey: Key
 }
 
 /** Something an instance waits for: a timer, a message, a signal, or a condition. */
@@ -134,6 +148,8 @@ export interface InstanceState {
   incidents: Record<Key, IncidentState>
   /** Open subscriptions by key. */
   subscriptions?: Record<Key, SubscriptionState>
+  /** Completed activities that can still be compensated, in completion order. */
+  compensations?: CompensationRecord[]
   /** Number of events this instance has produced (the next event's position). */
   position: number
 }
@@ -273,6 +289,27 @@ export type EngineEventBody =
       /** Activated by a caught event (boundary event, event subprocess, event-gateway target). */
       readonly triggered?: boolean
       readonly loopRole?: 'body' | 'inner'
+      /** A compensation handler run for this throw event. */
+      readonly compensationFor?: Key
+      readonly compensatesScope?: Key
+    }
+  | {
+      /** A completed activity became compensable. */
+      readonly type: 'CompensationRecorded'
+      readonly record: CompensationRecord
+    }
+  | {
+      /** Compensation was thrown: these records are being compensated (each only once). */
+      readonly type: 'CompensationTriggered'
+      readonly throwerKey: Key
+      readonly elementInstanceKeys: readonly Key[]
+      /** Handlers the thrower waits for (0: it goes on at once). */
+      readonly waitFor: number
+    }
+  | {
+      /** A compensation handler finished; its thrower waits for one fewer. */
+      readonly type: 'CompensationHandlerDone'
+      readonly throwerKey: Key
     }
   | {
       /** A sequential ad-hoc subprocess's elements still to run (the first is being activated). */

@@ -70,4 +70,10 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'transaction',
   'endEvent:cancel',
   'boundaryEvent:cancel',
+  // Compensation (issue 3).
+  'compensationHandler',
+  'boundaryEvent:compensation',
+  'intermediateThrowEvent:compensation',
+  'endEvent:compensation',
+  'startEvent:compensation',
 ])

@@ -117,3 +117,44 @@ describe('engine/transaction', () => {
     assert.ok(completedElements(await engine.history(free.instanceKey)).includes('Booked'))
   })
 })
+
+describe('engine/compensation', () => {
+  it('undoes completed work in reverse order when compensation is thrown, and only once', async (t) => {
+    const handler = (id: string, type: string): string =>
+      `<bpmn:serviceTask id="${id}" isForCompensation="true"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" /></bpmn:extensionElements></bpmn:serviceTask>`
+    const engine = await open(
+      model(`<bpmn:process id="trip" isExecutable="true">
+        <bpmn:startEvent id="Start" /><bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Flight" />
+        ${service('Flight', 'book')}<bpmn:sequenceFlow id="f2" sourceRef="Flight" targetRef="Hotel" />
+        ${service('Hotel', 'book')}<bpmn:sequenceFlow id="f3" sourceRef="Hotel" targetRef="Undo" />
+        <bpmn:intermediateThrowEvent id="Undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+        <bpmn:sequenceFlow id="f4" sourceRef="Undo" targetRef="UndoAgain" />
+        <bpmn:intermediateThrowEvent id="UndoAgain"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+        <bpmn:sequenceFlow id="f5" sourceRef="UndoAgain" targetRef="End" /><bpmn:endEvent id="End" />
+        <bpmn:boundaryEvent id="FlightComp" attachedToRef="Flight"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+        <bpmn:boundaryEvent id="HotelComp" attachedToRef="Hotel"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+        ${handler('CancelFlight', 'cancel')}${handler('CancelHotel', 'cancel')}
+        <bpmn:association id="a1" associationDirection="One" sourceRef="FlightComp" targetRef="CancelFlight" />
+        <bpmn:association id="a2" associationDirection="One" sourceRef="HotelComp" targetRef="CancelHotel" />
+      </bpmn:process>`),
+    )
+    t.after(() => engine.close())
+    engine.worker('book', () => undefined)
+    const undone: string[] = []
+    engine.worker(
+      'cancel',
+      (job) => {
+        undone.push(job.elementId)
+      },
+      { maxActive: 1 },
+    )
+    const result = await engine.createInstance('trip', { awaitCompletion: true })
+    assert.equal(result.status, 'completed')
+    assert.deepEqual(undone, ['CancelHotel', 'CancelFlight'])
+    const completed = completedElements(await engine.history(result.instanceKey))
+    assert.ok(
+      completed.indexOf('CancelFlight') < completed.indexOf('Undo'),
+      'the throw event waits for its handlers',
+    )
+  })
+})

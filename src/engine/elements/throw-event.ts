@@ -6,6 +6,7 @@ import {
   thrownName,
 } from '../behaviors/events.ts'
 import { linkTargetKey } from '../../model/index.ts'
+import { compensate, compensationScopeOf } from '../behaviors/compensation.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
 import { jobTask } from './job-task.ts'
@@ -87,13 +88,26 @@ export const throwEvent: ElementBehavior = {
           .map((id) => step.node(id))
           .find((b) => b.eventDefinition?.type === 'cancel')
         closeSubscriptionsHeldBy(step, transaction.key)
+        // Work the transaction completed is undone (its handlers run beside the cancel path).
+        compensate(step, transaction.key, transaction.flowScopeKey, undefined, undefined, false)
         step.terminateElement(transaction)
         if (cancelBoundary) step.enqueueActivate(cancelBoundary.id, transaction.flowScopeKey)
         return
       }
+      case 'compensation': {
+        const waits = compensate(
+          step,
+          compensationScopeOf(step, element),
+          element.flowScopeKey,
+          element,
+          definition.activityRef,
+          definition.waitForCompletion,
+        )
+        if (waits) return // completes when its handlers are done
+        break
+      }
       case 'timer':
       case 'conditional':
-      case 'compensation':
         break
     }
     step.enqueueComplete(element.key)
