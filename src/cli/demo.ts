@@ -26,6 +26,8 @@ function describe(event: EngineEvent): string | undefined {
       return `user task completed with ${JSON.stringify(event.variables)}`
     case 'ChildInstanceCreated':
       return `called process '${event.bpmnProcessId}' (instance ${event.childInstanceKey})`
+    case 'SubscriptionTriggered':
+      return `caught ${event.elementId}${Object.keys(event.variables).length ? ` with ${JSON.stringify(event.variables)}` : ''}`
     case 'IncidentCreated':
       return `INCIDENT on ${event.elementId}: ${event.errorMessage}`
     case 'ProcessInstanceCompleted':
@@ -63,6 +65,15 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       ),
     )
     for (const s of started) out(`started order-to-cash instance ${s.instanceKey}`)
+    // The bank's payment messages: buffered (time to live) until each order waits for its payment.
+    for (const order of orders) {
+      await engine.publishMessage({
+        name: 'payment-received',
+        correlationKey: String(order.id),
+        variables: { paidAmount: order.total },
+        timeToLiveMs: 3_600_000,
+      })
+    }
 
     // A demo clerk works the warehouse task list until every order is through.
     const pending = new Set(started.map((s) => s.instanceKey))

@@ -24,6 +24,7 @@ export function startExampleWorkers(engine: Engine): void {
     charged: (job.variables['order'] as { total: number }).total,
   }))
   engine.worker('notify-customer', () => ({ notified: true }))
+  engine.worker('notify-manager', () => ({ managerNotified: true }))
   engine.worker('send-invoice', (job) => ({
     invoiceSentAt: new Date(engine.now()).toISOString(),
     invoice: job.variables['invoiceNumber'] ?? null,
