@@ -6,6 +6,8 @@ export const ErrorCatalogue = {
   BATON_MODEL_INVALID: { status: 400, title: 'The model is invalid' },
   BATON_DEPLOY_EMPTY: { status: 400, title: 'Nothing to deploy' },
   BATON_PROCESS_NOT_FOUND: { status: 404, title: 'No such process definition' },
+  BATON_DECISION_NOT_FOUND: { status: 404, title: 'No such decision definition' },
+  BATON_DECISION_EVALUATION_FAILED: { status: 422, title: 'The decision could not be evaluated' },
   BATON_INSTANCE_NOT_FOUND: { status: 404, title: 'No such process instance' },
   BATON_INSTANCE_NOT_ACTIVE: { status: 409, title: 'The process instance is not active' },
   BATON_INSTANCE_CANCEL_CHILD: {

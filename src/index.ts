@@ -16,7 +16,8 @@ export type {
 export { JobWorker } from './runtime/job-worker.ts'
 export type { JobControls, JobHandler, JobWorkerOptions, WorkerJob } from './runtime/job-worker.ts'
 export { formatProblems } from './runtime/definitions.ts'
-export type { DeployedDefinition, DeployResource } from './runtime/definitions.ts'
+export type { DeployedDefinition, Deployment, DeployResource } from './runtime/definitions.ts'
+export type { DecisionEvaluation, DeployedDecision } from './runtime/decisions.ts'
 export { BatonError, ErrorCatalogue } from './errors.ts'
 export type { ErrorCode } from './errors.ts'
 export { compileBpmn } from './model/index.ts'
@@ -27,6 +28,7 @@ export { openSqliteStore } from './store/sqlite/sqlite-store.ts'
 export { openPostgresStore } from './store/postgres/postgres-store.ts'
 export { ConcurrencyConflictError } from './store/store.ts'
 export type {
+  DecisionDefinitionRecord,
   IncidentFilter,
   IncidentRecord,
   InstanceFilter,
@@ -40,10 +42,12 @@ export type {
 } from './store/store.ts'
 export type {
   Command,
+  DecisionOutcome,
   EngineEvent,
   EngineEventType,
   InstanceState,
   JsonValue,
   Key,
+  MatchedDecisionRule,
   Variables,
 } from './engine/types.ts'

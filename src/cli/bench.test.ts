@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { benchReference } from './bench.ts'
+import { benchDecisions, benchReference } from './bench.ts'
 
 // A smoke of the benchmark code, not a timed test: it checks the scenario runs and reports figures.
 describe('cli/bench', () => {
@@ -15,5 +15,12 @@ describe('cli/bench', () => {
     assert.ok(figures.instancesPerSecond > 0)
     assert.ok(figures.p99Ms >= figures.p50Ms)
     assert.ok(figures.commandsPerCommit >= 1)
+  })
+
+  it('runs the decisions scenario over every row and reports decisions per second', async () => {
+    const figures = await benchDecisions({ rows: 500 })
+    assert.equal(figures.rows, 500)
+    assert.equal(figures.rules, 50)
+    assert.ok(figures.decisionsPerSecond > 0)
   })
 })

@@ -238,7 +238,7 @@ describe('client over a real loopback port', () => {
 
       assert.equal((await operator.health()).status, 'ok')
       const deployment = await operator.deploy([{ name: 'reference.bpmn', content: referenceXml }])
-      assert.equal(deployment.deployments[0]?.processDefinition.processDefinitionId, 'reference')
+      assert.equal(deployment.deployments[0]?.processDefinition?.processDefinitionId, 'reference')
 
       const handled: ActivatedJobWire[] = []
       workers.push(

@@ -99,10 +99,75 @@ export interface DeployedProcessWire {
   readonly tenantId: string
 }
 
+export interface DeployedDecisionWire {
+  readonly decisionDefinitionId: string
+  readonly version: number
+  readonly name: string | null
+  readonly decisionDefinitionKey: string
+  readonly decisionRequirementsId: string
+  readonly resourceName: string
+  readonly tenantId: string
+}
+
+/** One deployed definition: a process, or a DMN decision (exactly one of the two is set). */
+export interface DeploymentItemWire {
+  readonly processDefinition?: DeployedProcessWire
+  readonly decisionDefinition?: DeployedDecisionWire
+}
+
 export interface DeploymentResponse {
   readonly deploymentKey: string
   readonly tenantId: string
-  readonly deployments: { readonly processDefinition: DeployedProcessWire }[]
+  readonly deployments: readonly DeploymentItemWire[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+
+export interface EvaluateDecisionRequest {
+  /** The DMN decision id (latest version); this or `decisionDefinitionKey`. */
+  readonly decisionDefinitionId?: string
+  readonly decisionDefinitionKey?: string
+  readonly variables?: Variables
+  readonly tenantId?: string
+}
+
+export interface MatchedRuleWire {
+  readonly ruleId: string
+  /** From 1, in table order. */
+  readonly ruleIndex: number
+}
+
+export interface EvaluatedInputWire {
+  readonly inputId: string
+  readonly inputName: string
+  /** The value as JSON text. */
+  readonly inputValue: string
+}
+
+export interface EvaluatedDecisionWire {
+  readonly decisionDefinitionId: string
+  readonly decisionDefinitionKey: string
+  readonly decisionDefinitionName: string | null
+  readonly decisionDefinitionVersion: number
+  /** The decision's value as JSON text. */
+  readonly output: string
+  readonly matchedRules: readonly MatchedRuleWire[]
+  readonly evaluatedInputs: readonly EvaluatedInputWire[]
+  readonly tenantId: string
+}
+
+export interface EvaluateDecisionResponse {
+  readonly decisionDefinitionId: string
+  readonly decisionDefinitionKey: string
+  readonly decisionDefinitionName: string | null
+  readonly decisionDefinitionVersion: number
+  readonly decisionRequirementsId: string
+  /** The called decision's value as JSON text (Camunda's convention). */
+  readonly output: string
+  /** The called decision first, then each decision it required that matched rules. */
+  readonly evaluatedDecisions: readonly EvaluatedDecisionWire[]
+  readonly tenantId: string
 }
 
 export interface ProcessDefinitionWire extends DeployedProcessWire {

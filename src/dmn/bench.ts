@@ -1,4 +1,6 @@
+import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { compileDmn } from './compile.ts'
 import { tableDocument } from './dmn-fixture.ts'
 import { evaluateDecision } from './evaluate.ts'
@@ -44,7 +46,8 @@ export async function benchDecisionTable(
   return { rows, seconds, perSecond: rows / seconds }
 }
 
-if (process.argv[1]?.endsWith('bench.ts') === true) {
+// Only when run itself (src/cli/bench.ts, also named bench, imports this module).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const result = await benchDecisionTable()
   console.log(
     `50-rule FIRST table: ${result.rows} evaluations in ${result.seconds.toFixed(2)} s = ${Math.round(result.perSecond)} evaluations/s`,

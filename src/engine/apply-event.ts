@@ -194,6 +194,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
     case 'SubscriptionTriggered':
     case 'ErrorThrown':
     case 'EscalationThrown':
+    case 'DecisionEvaluated':
       return
     case 'SubscriptionUpdated': {
       const subscription = state.subscriptions?.[event.subscriptionKey]

@@ -471,6 +471,22 @@ export type EngineEventBody =
       readonly caughtBy: string | null
     }
   | {
+      /** A business rule task evaluated a DMN decision (the audit trail of the decision). */
+      readonly type: 'DecisionEvaluated'
+      readonly elementInstanceKey: Key
+      readonly elementId: string
+      readonly decisionId: string
+      readonly decisionKey: Key
+      readonly decisionVersion: number
+      /** The input data values the decision read, by name (when the model declares them). */
+      readonly inputs?: Variables
+      readonly matchedRules: readonly MatchedDecisionRule[]
+      /** The decision's outputs by decision name (the called decision and those it required). */
+      readonly outputs: Variables
+      /** The called decision's value, stored in the task's result variable. */
+      readonly result: JsonValue
+    }
+  | {
       readonly type: 'ChildInstanceCreated'
       readonly elementInstanceKey: Key
       readonly childInstanceKey: Key
@@ -488,6 +504,8 @@ export const IncidentErrorTypes = {
   calledElement: 'CALLED_ELEMENT_ERROR',
   ioMapping: 'IO_MAPPING_ERROR',
   extractValue: 'EXTRACT_VALUE_ERROR',
+  calledDecision: 'CALLED_DECISION_ERROR',
+  decisionEvaluation: 'DECISION_EVALUATION_ERROR',
 } as const
 export type IncidentErrorType = (typeof IncidentErrorTypes)[keyof typeof IncidentErrorTypes]
 
@@ -521,7 +539,38 @@ export interface EngineContext {
   /** Looks up a deployed process: by definition key, or the latest version of a BPMN process id. */
   processByKey(processDefinitionKey: Key): DeployedProcess | undefined
   latestProcess(bpmnProcessId: string): DeployedProcess | undefined
+  /**
+   * Evaluates the latest version of a deployed DMN decision with these variables. Absent when the
+   * runtime has no decisions: a business rule task calling one then raises an incident.
+   */
+  evaluateDecision?(decisionId: string, variables: Variables): DecisionOutcome
 }
+
+/** A rule of a decision table that matched (`ruleIndex` from 1). */
+export interface MatchedDecisionRule {
+  readonly decisionId: string
+  readonly ruleIndex: number
+  readonly ruleId: string | null
+}
+
+/** What evaluating a decision gave: its value and audit, or why it could not be evaluated. */
+export type DecisionOutcome =
+  | {
+      readonly ok: true
+      readonly decisionId: string
+      readonly decisionKey: Key
+      readonly decisionVersion: number
+      readonly value: JsonValue
+      readonly outputs: Variables
+      readonly matchedRules: readonly MatchedDecisionRule[]
+      readonly inputs?: Variables
+    }
+  | {
+      readonly ok: false
+      /** `notFound`: no such decision is deployed; `evaluation`: it failed while evaluating. */
+      readonly reason: 'notFound' | 'evaluation'
+      readonly message: string
+    }
 
 export interface DeployedProcess {
   readonly key: Key

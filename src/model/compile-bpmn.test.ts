@@ -451,12 +451,19 @@ void describe('model/compile-bpmn', () => {
   })
 
   void describe('tasks', () => {
-    void it('requires a task definition on service, send and business rule tasks', async () => {
-      for (const type of ['serviceTask', 'sendTask', 'businessRuleTask']) {
+    void it('requires a task definition on service and send tasks', async () => {
+      for (const type of ['serviceTask', 'sendTask']) {
         const problems = expectProblems(await compileBpmn(around(`<bpmn:${type} id="x" />`)))
         assert.deepEqual(rules(problems), ['task-definition-required'], type)
         assert.equal(problems[0]!.line, 5)
       }
+    })
+
+    void it('requires a called decision or a task definition on a business rule task', async () => {
+      const problems = expectProblems(await compileBpmn(around('<bpmn:businessRuleTask id="x" />')))
+      assert.deepEqual(rules(problems), ['business-rule-task-implementation-required'])
+      assert.match(problems[0]!.message, /zeebe:calledDecision.*zeebe:taskDefinition/)
+      assert.equal(problems[0]!.line, 5)
     })
 
     void it('defaults retries to 3 and accepts FEEL job types', async () => {
@@ -472,15 +479,74 @@ void describe('model/compile-bpmn', () => {
       assert.deepEqual(node.job.headers, {})
     })
 
-    void it('does not run DMN business rule tasks yet', async () => {
+    const ruleTask = (extensions: string): string =>
+      around(
+        `<bpmn:businessRuleTask id="x"><bpmn:extensionElements>${extensions}</bpmn:extensionElements></bpmn:businessRuleTask>`,
+      )
+
+    void it('compiles a business rule task calling a DMN decision', async () => {
+      const node = only(
+        await compileBpmn(
+          ruleTask('<zeebe:calledDecision decisionId="risk" resultVariable="riskLevel" />'),
+        ),
+      ).nodes.get('x')
+      assert.deepEqual(node?.calledDecision, {
+        decisionId: { kind: 'literal', value: 'risk' },
+        resultVariable: 'riskLevel',
+      })
+      assert.equal(node.job, undefined)
+    })
+
+    void it('accepts a FEEL decision id on a called decision', async () => {
+      const node = only(
+        await compileBpmn(
+          ruleTask(
+            '<zeebe:calledDecision decisionId="=&quot;risk-&quot; + region" resultVariable="r" bindingType="latest" />',
+          ),
+        ),
+      ).nodes.get('x')
+      assert.equal(node?.calledDecision?.decisionId.kind, 'feel')
+    })
+
+    void it('rejects a business rule task with both a called decision and a task definition', async () => {
       const problems = expectProblems(
         await compileBpmn(
-          around(
-            '<bpmn:businessRuleTask id="x"><bpmn:extensionElements><zeebe:calledDecision decisionId="d" resultVariable="r" /></bpmn:extensionElements></bpmn:businessRuleTask>',
+          ruleTask(
+            '<zeebe:calledDecision decisionId="d" resultVariable="r" /><zeebe:taskDefinition type="rules" />',
+          ),
+        ),
+      )
+      assert.deepEqual(rules(problems), ['business-rule-task-ambiguous'])
+    })
+
+    void it('names what a called decision lacks', async () => {
+      const problems = expectProblems(
+        await compileBpmn(ruleTask('<zeebe:calledDecision decisionId="" resultVariable="a b" />')),
+      )
+      assert.deepEqual(rules(problems), [
+        'called-decision-id-required',
+        'called-decision-result-variable-required',
+      ])
+    })
+
+    void it('does not run called decisions bound to a deployment or a version tag yet', async () => {
+      const problems = expectProblems(
+        await compileBpmn(
+          ruleTask(
+            '<zeebe:calledDecision decisionId="d" resultVariable="r" bindingType="versionTag" versionTag="v1" />',
           ),
         ),
       )
       assert.deepEqual(rules(problems), ['element-unsupported'])
+      assert.match(problems[0]!.message, /businessRuleTask:calledDecision:versionTag/)
+      const untagged = expectProblems(
+        await compileBpmn(
+          ruleTask(
+            '<zeebe:calledDecision decisionId="d" resultVariable="r" bindingType="versionTag" />',
+          ),
+        ),
+      )
+      assert.deepEqual(rules(untagged), ['called-decision-version-tag-required'])
     })
 
     void it('turns a non-FEEL script into a job of type script', async () => {

@@ -23,8 +23,8 @@ function isEventType(type: FlowNodeType): type is EventNodeType {
 
 /**
  * The constructs the engine must run for this node: its type, `<eventType>:<definition>` for an
- * event with a trigger, and the markers (event subprocess, loops, ad-hoc, transaction,
- * compensation handler).
+ * event with a trigger, the markers (event subprocess, loops, ad-hoc, transaction, compensation
+ * handler), and a business rule task's called decision with its binding.
  *
  * @example
  * constructsOf(timerBoundary) // ['boundaryEvent', 'boundaryEvent:timer']
@@ -40,6 +40,13 @@ export function constructsOf(node: FlowNode): SupportedConstruct[] {
   if (node.adHoc !== undefined) constructs.push('adHocSubProcess')
   if (node.isTransaction === true) constructs.push('transaction')
   if (node.isForCompensation === true) constructs.push('compensationHandler')
+  if (node.calledDecision !== undefined) {
+    constructs.push('businessRuleTask:calledDecision')
+    const binding = node.calledDecision.bindingType
+    if (binding !== undefined && binding !== 'latest') {
+      constructs.push(`businessRuleTask:calledDecision:${binding}`)
+    }
+  }
   return constructs
 }
 

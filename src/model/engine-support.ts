@@ -14,6 +14,7 @@ export type SupportedConstruct =
   | 'adHocSubProcess'
   | 'transaction'
   | 'compensationHandler'
+  | `businessRuleTask:calledDecision${'' | ':deployment' | ':versionTag'}`
 
 export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedConstruct>([
   'startEvent',
@@ -24,6 +25,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'sendTask',
   'scriptTask',
   'businessRuleTask',
+  // Decisions: a business rule task evaluates the latest version of a deployed DMN decision.
+  'businessRuleTask:calledDecision',
   'userTask',
   'manualTask',
   'task',

@@ -22,6 +22,7 @@ import {
 } from './moddle-element.ts'
 import type { FlowNode, FlowNodeType, JobDefinition } from './types.ts'
 import {
+  readCalledDecision,
   readCalledElement,
   readJobDefinition,
   readScript,
@@ -37,6 +38,7 @@ export type FlowNodeDetails = Pick<FlowNode, 'type'> &
       FlowNode,
       | 'job'
       | 'script'
+      | 'calledDecision'
       | 'userTask'
       | 'calledElement'
       | 'eventDefinition'
@@ -236,13 +238,6 @@ function requireJob(element: ModdleElement, ctx: CompileContext): JobDefinition 
 
 function jobTask(type: FlowNodeType): FlowNodeCompiler {
   return activity((element, ctx) => {
-    if (type === 'businessRuleTask' && extensionElement(element, 'zeebe:CalledDecision')) {
-      return reportUnsupported(
-        element,
-        ctx,
-        'businessRuleTask with zeebe:calledDecision (DMN decision)',
-      )
-    }
     if (extensionElement(element, 'zeebe:TaskDefinition') === undefined) {
       ctx.problems.error(
         'task-definition-required',
@@ -254,6 +249,39 @@ function jobTask(type: FlowNodeType): FlowNodeCompiler {
     const job = readJobDefinition(element, ctx)
     return job === undefined ? { type } : { type, job }
   })
+}
+
+/**
+ * A business rule task either evaluates a deployed DMN decision in the engine
+ * (`zeebe:calledDecision`) or hands the rules to a job worker (`zeebe:taskDefinition`).
+ */
+function compileBusinessRuleTask(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
+  const hasDecision = extensionElement(element, 'zeebe:CalledDecision') !== undefined
+  const hasTaskDefinition = extensionElement(element, 'zeebe:TaskDefinition') !== undefined
+  if (hasDecision && hasTaskDefinition) {
+    ctx.problems.error(
+      'business-rule-task-ambiguous',
+      `${describeElement(element)} has both zeebe:calledDecision and zeebe:taskDefinition. Keep zeebe:calledDecision to evaluate a deployed DMN decision in the engine, or zeebe:taskDefinition to hand the rules to a job worker.`,
+      idOf(element),
+    )
+    return { type: 'businessRuleTask' }
+  }
+  if (hasDecision) {
+    const calledDecision = readCalledDecision(element, ctx)
+    return calledDecision === undefined
+      ? { type: 'businessRuleTask' }
+      : { type: 'businessRuleTask', calledDecision }
+  }
+  if (hasTaskDefinition) {
+    const job = readJobDefinition(element, ctx)
+    return job === undefined ? { type: 'businessRuleTask' } : { type: 'businessRuleTask', job }
+  }
+  ctx.problems.error(
+    'business-rule-task-implementation-required',
+    `${describeElement(element)} has neither zeebe:calledDecision nor zeebe:taskDefinition, so nothing would decide it. Add <zeebe:calledDecision decisionId="..." resultVariable="..."/> to evaluate a deployed DMN decision, or <zeebe:taskDefinition type="..."/> for a job worker.`,
+    idOf(element),
+  )
+  return { type: 'businessRuleTask' }
 }
 
 function compileScriptTask(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
@@ -387,7 +415,7 @@ export const flowNodeCompilers: Readonly<Record<string, FlowNodeCompiler>> = {
   'bpmn:BoundaryEvent': event('boundaryEvent'),
   'bpmn:ServiceTask': jobTask('serviceTask'),
   'bpmn:SendTask': jobTask('sendTask'),
-  'bpmn:BusinessRuleTask': jobTask('businessRuleTask'),
+  'bpmn:BusinessRuleTask': activity(compileBusinessRuleTask),
   'bpmn:ScriptTask': activity(compileScriptTask),
   'bpmn:UserTask': activity((element, ctx) => ({
     type: 'userTask',

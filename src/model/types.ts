@@ -150,6 +150,20 @@ export interface CalledElementDefinition {
   readonly propagateAllParentVariables: boolean
 }
 
+/**
+ * `zeebe:calledDecision`: a business rule task that evaluates a deployed DMN decision in the
+ * engine and stores its result in `resultVariable`.
+ */
+export interface CalledDecisionDefinition {
+  /** The DMN decision id; may be FEEL. */
+  readonly decisionId: AttributeValue
+  readonly resultVariable: string
+  /** Which version is called (Camunda's `bindingType`; default `latest`). */
+  readonly bindingType?: 'latest' | 'deployment' | 'versionTag'
+  /** With `bindingType="versionTag"`: the version tag to call. */
+  readonly versionTag?: string
+}
+
 export interface ScriptDefinition {
   /** `zeebe:script expression`: FEEL evaluated in the engine. */
   readonly expression: CompiledExpression
@@ -172,6 +186,8 @@ export interface FlowNode {
   /** Service, send, business rule (job flavour) and non-FEEL script tasks. */
   readonly job?: JobDefinition
   readonly script?: ScriptDefinition
+  /** Business rule task evaluating a DMN decision in the engine (instead of a job). */
+  readonly calledDecision?: CalledDecisionDefinition
   readonly userTask?: UserTaskDefinition
   readonly calledElement?: CalledElementDefinition
   /** The event's trigger or result; absent for none events. */

@@ -16,6 +16,7 @@ import {
 } from './moddle-element.ts'
 import type { ProblemCollector } from './problem-collector.ts'
 import type {
+  CalledDecisionDefinition,
   CalledElementDefinition,
   IoMapping,
   JobDefinition,
@@ -280,5 +281,81 @@ export function readCalledElement(
     propagateAllParentVariables:
       (called === undefined ? undefined : booleanProperty(called, 'propagateAllParentVariables')) ??
       true,
+  }
+}
+
+const bindingTypes = new Set(['latest', 'deployment', 'versionTag'] as const)
+
+function isBindingType(
+  value: string,
+): value is NonNullable<CalledDecisionDefinition['bindingType']> {
+  return (bindingTypes as ReadonlySet<string>).has(value)
+}
+
+/**
+ * An attribute of an extension element, also when the moddle schema does not know it (newer
+ * Camunda attributes such as `bindingType` land among the unknown `$attrs`).
+ */
+function extensionAttribute(extension: ModdleElement, name: string): string | undefined {
+  const known = stringProperty(extension, name)
+  if (known !== undefined) return known
+  const attributes = extension.$attrs as Readonly<Record<string, unknown>> | undefined
+  const value = attributes?.[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** `zeebe:calledDecision` on a business rule task; undefined when absent or invalid (reported). */
+export function readCalledDecision(
+  element: ModdleElement,
+  ctx: ElementContext,
+): CalledDecisionDefinition | undefined {
+  const called = extensionElement(element, 'zeebe:CalledDecision')
+  if (called === undefined) return undefined
+  const rawId = stringProperty(called, 'decisionId')?.trim() ?? ''
+  const resultVariable = stringProperty(called, 'resultVariable')?.trim() ?? ''
+  const bindingType = extensionAttribute(called, 'bindingType')?.trim() || 'latest'
+  const versionTag = extensionAttribute(called, 'versionTag')?.trim() ?? ''
+  let failed = false
+  if (rawId === '' || rawId === '=') {
+    failed = true
+    ctx.problems.error(
+      'called-decision-id-required',
+      `zeebe:calledDecision of ${describeElement(element)} does not say which decision to evaluate. Set decisionId to the id of a DMN decision (or a FEEL expression starting with '=').`,
+      idOf(element),
+    )
+  }
+  if (!variablePath.test(resultVariable)) {
+    failed = true
+    ctx.problems.error(
+      'called-decision-result-variable-required',
+      `zeebe:calledDecision of ${describeElement(element)} needs a resultVariable (a variable name) to store the decision's result${resultVariable === '' ? '' : `; '${resultVariable}' is not a valid name`}.`,
+      idOf(element),
+    )
+  }
+  if (!isBindingType(bindingType)) {
+    failed = true
+    ctx.problems.error(
+      'called-decision-binding-type-invalid',
+      `zeebe:calledDecision bindingType of ${describeElement(element)} is '${bindingType}'; use latest, deployment or versionTag.`,
+      idOf(element),
+    )
+  } else if (bindingType === 'versionTag' && versionTag === '') {
+    failed = true
+    ctx.problems.error(
+      'called-decision-version-tag-required',
+      `zeebe:calledDecision of ${describeElement(element)} has bindingType="versionTag" but no versionTag. Set versionTag, or use bindingType="latest".`,
+      idOf(element),
+    )
+  }
+  const decisionId =
+    rawId === '' || rawId === '='
+      ? undefined
+      : readAttributeValue(element, 'zeebe:calledDecision decisionId', rawId, ctx)
+  if (failed || decisionId === undefined || !isBindingType(bindingType)) return undefined
+  return {
+    decisionId,
+    resultVariable,
+    ...(bindingType === 'latest' ? {} : { bindingType }),
+    ...(versionTag === '' ? {} : { versionTag }),
   }
 }

@@ -1,18 +1,33 @@
 /**
- * Deployed process definitions: compiled models in memory, records in the store. Identical content
- * deploys as a no-op; changed content becomes the next version; running instances keep theirs.
+ * Deployed process definitions (and, through Decisions, DMN decisions): compiled models in memory,
+ * records in the store. Identical content deploys as a no-op; changed content becomes the next
+ * version; running instances keep theirs.
  */
 import { createHash } from 'node:crypto'
 import type { DeployedProcess, Key } from '../engine/types.ts'
 import { BatonError } from '../errors.ts'
 import { compileBpmn } from '../model/index.ts'
-import type { ModelProblem } from '../model/types.ts'
+import type { ExecutableProcess, ModelProblem } from '../model/types.ts'
 import type { ProcessDefinitionRecord, Store } from '../store/store.ts'
+import {
+  compileDmnResource,
+  Decisions,
+  isDmnResource,
+  type CompiledDmnResource,
+  type DeployedDecision,
+} from './decisions.ts'
 
 export interface DeployResource {
   /** A file name, shown in errors and kept with the definition. */
   readonly name: string
+  /** BPMN or DMN XML (told apart by the root element's namespace, else by a `.dmn` name). */
   readonly xml: string
+}
+
+/** What one deployment did: its processes and its decisions. */
+export interface Deployment {
+  readonly processes: readonly DeployedDefinition[]
+  readonly decisions: readonly DeployedDecision[]
 }
 
 export interface DeployedDefinition {
@@ -45,11 +60,15 @@ export class Definitions {
   private readonly records = new Map<Key, ProcessDefinitionRecord>()
   private readonly latest = new Map<string, DeployedProcess>()
 
-  private constructor(private readonly store: Store) {}
+  private constructor(
+    private readonly store: Store,
+    /** The deployed DMN decisions. */
+    readonly decisions: Decisions,
+  ) {}
 
   /** Loads and compiles every stored definition. */
   static async load(store: Store): Promise<Definitions> {
-    const definitions = new Definitions(store)
+    const definitions = new Definitions(store, await Decisions.load(store))
     const compiled = new Map<string, Awaited<ReturnType<typeof compileBpmn>>>()
     for (const record of await store.listProcessDefinitions()) {
       let result = compiled.get(record.contentHash)
@@ -103,27 +122,56 @@ export class Definitions {
   }
 
   /**
-   * Validates and deploys resources, all or nothing: one invalid file rejects the whole deployment
-   * with every problem of every file.
+   * Validates and deploys BPMN and DMN resources, all or nothing: one invalid file rejects the
+   * whole deployment with every problem of every file.
    */
   async deploy(
     resources: readonly DeployResource[],
     newKey: () => Key,
     now: number,
-  ): Promise<DeployedDefinition[]> {
-    if (resources.length === 0)
-      throw new BatonError('BATON_DEPLOY_EMPTY', 'a deployment needs at least one BPMN resource')
-    const compiled = []
+  ): Promise<Deployment> {
+    if (resources.length === 0) {
+      throw new BatonError(
+        'BATON_DEPLOY_EMPTY',
+        'a deployment needs at least one BPMN or DMN resource',
+      )
+    }
+    const compiled: { resource: DeployResource; processes: readonly ExecutableProcess[] }[] = []
+    const dmn: CompiledDmnResource[] = []
     const failures: string[] = []
     const problems: { resource: string; problems: readonly ModelProblem[] }[] = []
+    const fail = (resource: string, found: readonly ModelProblem[]): void => {
+      failures.push(formatProblems(resource, found))
+      problems.push({ resource, problems: found })
+    }
+    const decisionFiles = new Map<string, string>()
     for (const resource of resources) {
-      const result = await compileBpmn(resource.xml)
-      if (!result.ok) {
-        failures.push(formatProblems(resource.name, result.problems))
-        problems.push({ resource: resource.name, problems: result.problems })
-      } else {
-        compiled.push({ resource, processes: result.processes })
+      if (isDmnResource(resource)) {
+        const result = await compileDmnResource(resource)
+        if (!result.ok) {
+          fail(resource.name, result.problems)
+          continue
+        }
+        const clashes = [...result.resource.compiled.decisions.keys()].flatMap((id) => {
+          const other = decisionFiles.get(id)
+          decisionFiles.set(id, resource.name)
+          return other === undefined
+            ? []
+            : [
+                {
+                  rule: 'dmn-decision-id-duplicate',
+                  elementId: id,
+                  message: `decision '${id}' is also in ${other} of this deployment; give each decision its own id, or deploy the files separately`,
+                },
+              ]
+        })
+        if (clashes.length > 0) fail(resource.name, clashes)
+        else dmn.push(result.resource)
+        continue
       }
+      const result = await compileBpmn(resource.xml)
+      if (!result.ok) fail(resource.name, result.problems)
+      else compiled.push({ resource, processes: result.processes })
     }
     if (failures.length > 0) {
       throw new BatonError(
@@ -171,10 +219,16 @@ export class Definitions {
         })
       }
     }
+    // Decisions first: a process deployed with its decisions never runs before they exist.
+    const decisions = this.decisions.plan(dmn, newKey, now)
+    if (decisions.toSave.length > 0) {
+      await this.store.saveDecisionDefinitions(decisions.toSave)
+      this.decisions.activate(decisions.toSave, dmn)
+    }
     if (toSave.length > 0) {
       await this.store.saveProcessDefinitions(toSave.map((s) => s.record))
       for (const { record, process } of toSave) this.add(record, process)
     }
-    return deployed
+    return { processes: deployed, decisions: decisions.deployed }
   }
 }

@@ -18,6 +18,7 @@ import type {
 import { BatonError } from '../errors.ts'
 import type {
   CommitBatch,
+  DecisionDefinitionRecord,
   EventBatchRecord,
   IncidentFilter,
   IncidentRecord,
@@ -30,7 +31,8 @@ import type {
   UserTaskFilter,
   UserTaskRecord,
 } from '../store/store.ts'
-import type { DeployedDefinition, DeployResource } from './definitions.ts'
+import type { DecisionEvaluation } from './decisions.ts'
+import type { DeployedDefinition, Deployment, DeployResource } from './definitions.ts'
 import { Definitions } from './definitions.ts'
 import { BatchProjection } from './projection.ts'
 import type {
@@ -159,6 +161,7 @@ export class Engine {
       nextKey: () => this.nextKey(),
       processByKey: (key) => this.definitions.byDefinitionKey(key),
       latestProcess: (id) => this.definitions.latestOf(id),
+      evaluateDecision: (id, variables) => this.definitions.decisions.evaluate(id, variables),
       observe: (state, event) => this.projection?.observe(state, event),
     }
   }
@@ -187,10 +190,31 @@ export class Engine {
   // -------------------------------------------------------------------------------------------
   // Deployments and instances
 
-  /** Validates and deploys BPMN resources; identical content is a no-op. */
+  /**
+   * Validates and deploys BPMN and DMN resources, all or nothing; identical content is a no-op.
+   * Returns the processes; `deployResources` also tells what happened to the decisions.
+   *
+   * @example
+   * await engine.deploy([{ name: 'order.bpmn', xml }, { name: 'risk.dmn', xml: dmn }])
+   */
   async deploy(
     resources: readonly DeployResource[] | DeployResource,
   ): Promise<DeployedDefinition[]> {
+    return [...(await this.deployResources(resources)).processes]
+  }
+
+  /**
+   * Like `deploy`, returning the deployed processes and decisions. Decisions are versioned by
+   * decision id: the same file again is a no-op, changed content is the next version, which
+   * business rule tasks call from then on.
+   *
+   * @example
+   * const { decisions } = await engine.deployResources({ name: 'risk.dmn', xml })
+   * console.log(decisions.map((d) => `${d.decisionId} v${d.version}`))
+   */
+  async deployResources(
+    resources: readonly DeployResource[] | DeployResource,
+  ): Promise<Deployment> {
     this.assertOpen()
     const list = Array.isArray(resources) ? resources : [resources as DeployResource]
     if (this.keyLimit - this.nextKeyValue < list.length * 10) await this.reserveKeys()
@@ -199,12 +223,61 @@ export class Engine {
       const latest = this.definitions.latestOf(d.bpmnProcessId)
       if (latest) previous.set(d.bpmnProcessId, latest.key)
     }
-    const deployed = await this.definitions.deploy(list, () => this.nextKey(), this.clock.now())
+    const deployment = await this.definitions.deploy(list, () => this.nextKey(), this.clock.now())
     await this.openStartSubscriptions(
-      deployed.filter((d) => d.isNew),
+      deployment.processes.filter((d) => d.isNew),
       previous,
     )
-    return deployed
+    return deployment
+  }
+
+  /** Every deployed decision version, ordered by decision id then version. */
+  decisionDefinitions(): DecisionDefinitionRecord[] {
+    return this.definitions.decisions.list()
+  }
+
+  decisionDefinition(key: Key): DecisionDefinitionRecord | undefined {
+    return this.definitions.decisions.record(key)
+  }
+
+  /**
+   * Evaluates a deployed DMN decision (the latest version, or `version`) with these variables:
+   * its result, the outputs of every decision on the way, and the rules that matched.
+   * Throws BATON_DECISION_NOT_FOUND or BATON_DECISION_EVALUATION_FAILED.
+   *
+   * @example
+   * const { result, matchedRules } = await engine.evaluateDecision('risk', { amount: 1200 })
+   */
+  async evaluateDecision(
+    decisionId: string,
+    variables: Variables = {},
+    options: { readonly version?: number } = {},
+  ): Promise<DecisionEvaluation> {
+    this.assertOpen()
+    const outcome = this.definitions.decisions.evaluate(decisionId, variables, options.version)
+    if (!outcome.ok) {
+      throw outcome.reason === 'notFound'
+        ? new BatonError(
+            'BATON_DECISION_NOT_FOUND',
+            `${outcome.message}; deploy its DMN file first`,
+          )
+        : new BatonError(
+            'BATON_DECISION_EVALUATION_FAILED',
+            `decision '${decisionId}' could not be evaluated: ${outcome.message}`,
+          )
+    }
+    const record = this.definitions.decisions.record(outcome.decisionKey)
+    return {
+      decisionKey: outcome.decisionKey,
+      decisionId: outcome.decisionId,
+      decisionName: record?.name ?? null,
+      version: outcome.decisionVersion,
+      decisionRequirementsId: record?.decisionRequirementsId ?? '',
+      result: outcome.value,
+      outputs: outcome.outputs,
+      matchedRules: outcome.matchedRules,
+      ...(outcome.inputs === undefined ? {} : { inputs: outcome.inputs }),
+    }
   }
 
   /**
@@ -905,7 +978,7 @@ export class Engine {
         'this store does not keep timers, messages or signals yet; use the SQLite store',
       )
     }
-    return store as Store & SubscriptionStore
+    return store
   }
 
   private async runCommand(

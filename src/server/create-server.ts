@@ -16,6 +16,7 @@ import { HttpMetrics } from './metrics.ts'
 import { OpenApiCollector } from './openapi.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts'
 import { registerBatonRoutes } from './routes/baton.ts'
+import { registerDecisionRoutes } from './routes/decisions.ts'
 import { registerDeploymentRoutes } from './routes/deployments.ts'
 import { registerElementInstanceRoutes } from './routes/element-instances.ts'
 import { registerIncidentRoutes } from './routes/incidents.ts'
@@ -164,6 +165,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerOperationRoutes(app, context, http, openApi)
   registerTopologyRoutes(app)
   registerDeploymentRoutes(app, context)
+  registerDecisionRoutes(app, context)
   registerProcessInstanceRoutes(app, context)
   registerJobRoutes(app, context)
   registerUserTaskRoutes(app, context)

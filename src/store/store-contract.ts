@@ -13,6 +13,7 @@ import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
 import {
   ConcurrencyConflictError,
   type CommitBatch,
+  type DecisionDefinitionRecord,
   type IncidentRecord,
   type InstanceRecord,
   type JobRecord,
@@ -149,6 +150,20 @@ function definition(key: Key, bpmnProcessId: string, version: number): ProcessDe
   }
 }
 
+function decision(key: Key, decisionId: string, version: number): DecisionDefinitionRecord {
+  return {
+    key,
+    decisionId,
+    version,
+    name: version === 1 ? null : `${decisionId} v${version}`,
+    decisionRequirementsId: 'rules',
+    resourceName: 'rules.dmn',
+    xml: `<definitions id="rules" data-version="${version}"/>`,
+    contentHash: 'cd'.repeat(32),
+    deployedAt: 700 + version,
+  }
+}
+
 function events(fromPosition: number, count: number, at = 1000): EngineEvent[] {
   return Array.from({ length: count }, (_, index) => ({
     type: 'VariableSet' as const,
@@ -250,6 +265,45 @@ export function describeStoreContract(
           await store.saveProcessDefinitions([changed])
           assert.deepEqual(await store.listProcessDefinitions(), [changed])
         }))
+    })
+
+    describe('decision definitions', () => {
+      it('lists saved decisions ordered by decision id then version', () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.listDecisionDefinitions(), [])
+          await store.saveDecisionDefinitions([decision('22', 'risk', 2), decision('23', 'fee', 1)])
+          await store.saveDecisionDefinitions([decision('21', 'risk', 1)])
+          assert.deepEqual(await store.listDecisionDefinitions(), [
+            decision('23', 'fee', 1),
+            decision('21', 'risk', 1),
+            decision('22', 'risk', 2),
+          ])
+        }))
+
+      it('replaces a decision saved again under the same key and keeps processes apart', () =>
+        withStore(async (store) => {
+          await store.saveProcessDefinitions([definition('11', 'order', 1)])
+          await store.saveDecisionDefinitions([decision('21', 'risk', 1)])
+          const changed = { ...decision('21', 'risk', 1), name: 'Risk' }
+          await store.saveDecisionDefinitions([changed])
+          assert.deepEqual(await store.listDecisionDefinitions(), [changed])
+          assert.deepEqual(await store.listProcessDefinitions(), [definition('11', 'order', 1)])
+        }))
+
+      if (options.reopen !== undefined) {
+        const reopen = options.reopen
+        it('keeps saved decisions across close and reopen', async () => {
+          const store = await open()
+          await store.saveDecisionDefinitions([decision('21', 'risk', 1)])
+          await store.close()
+          const reopened = await reopen(store)
+          try {
+            assert.deepEqual(await reopened.listDecisionDefinitions(), [decision('21', 'risk', 1)])
+          } finally {
+            await reopened.close()
+          }
+        })
+      }
     })
 
     describe('instances', () => {

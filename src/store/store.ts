@@ -4,7 +4,11 @@
  * (src/store/store-contract.ts) runs unchanged against every adapter.
  */
 import type { EngineEvent, InstanceState, InstanceStatus, Key } from '../engine/types.ts'
-import type { BufferedMessageRecord, SubscriptionRecord } from './subscriptions.ts'
+import type {
+  BufferedMessageRecord,
+  SubscriptionRecord,
+  SubscriptionStore,
+} from './subscriptions.ts'
 
 export interface ProcessDefinitionRecord {
   readonly key: Key
@@ -13,6 +17,26 @@ export interface ProcessDefinitionRecord {
   readonly name: string | null
   readonly resourceName: string
   /** The BPMN XML as deployed. */
+  readonly xml: string
+  /** sha-256 hex of the XML of the resource. */
+  readonly contentHash: string
+  readonly deployedAt: number
+}
+
+/**
+ * One version of a deployed DMN decision. Decisions are versioned by decision id like processes:
+ * the resource's content hash makes a redeploy of the same file a no-op.
+ */
+export interface DecisionDefinitionRecord {
+  readonly key: Key
+  /** The DMN decision id (`decisionDefinitionId` in Camunda). */
+  readonly decisionId: string
+  readonly version: number
+  readonly name: string | null
+  /** The id of the DMN `definitions` element holding it (the decision requirements graph). */
+  readonly decisionRequirementsId: string
+  readonly resourceName: string
+  /** The DMN XML as deployed (the whole file; it may hold several decisions). */
   readonly xml: string
   /** sha-256 hex of the XML of the resource. */
   readonly contentHash: string
@@ -182,12 +206,16 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
-export interface Store {
+export interface Store extends SubscriptionStore {
   /** Reserves `count` consecutive keys that no other caller will get; returns the first. */
   reserveKeys(count: number): Promise<number>
 
   saveProcessDefinitions(records: readonly ProcessDefinitionRecord[]): Promise<void>
   listProcessDefinitions(): Promise<ProcessDefinitionRecord[]>
+  /** Saves decision definitions (replacing any with the same key). */
+  saveDecisionDefinitions(records: readonly DecisionDefinitionRecord[]): Promise<void>
+  /** Every saved decision definition, ordered by decision id then version. */
+  listDecisionDefinitions(): Promise<DecisionDefinitionRecord[]>
 
   loadInstance(key: Key): Promise<InstanceRecord | undefined>
   /** Writes one batch atomically and durably (the promise resolves after the commit). */

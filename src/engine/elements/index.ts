@@ -1,4 +1,5 @@
 import type { FlowNodeType } from '../../model/types.ts'
+import { businessRuleTask } from './business-rule-task.ts'
 import { callActivity } from './call-activity.ts'
 import { boundaryEvent, catchEvent, eventBasedGateway } from './catch-event.ts'
 import { throwEvent } from './throw-event.ts'
@@ -20,7 +21,7 @@ export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> =
   eventBasedGateway,
   serviceTask: jobTask,
   sendTask: jobTask,
-  businessRuleTask: jobTask,
+  businessRuleTask,
   scriptTask,
   userTask,
   manualTask: passThrough('all-true'),

@@ -2,7 +2,7 @@ import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
 
 /**
- * Service, send, business rule and non-FEEL script tasks: the element waits for a job of the
+ * Service, send, business rule (without a called decision) and non-FEEL script tasks: the element waits for a job of the
  * model's type to be completed by a worker.
  */
 export const jobTask: ElementBehavior = {

@@ -1,4 +1,4 @@
-/** `POST /v2/deployments`: BPMN files as multipart/form-data, one part per file. */
+/** `POST /v2/deployments`: BPMN and DMN files as multipart/form-data, one part per file. */
 import type { FastifyInstance } from 'fastify'
 import type { DeploymentResponse } from '../../client/wire-types.ts'
 import { DEFAULT_TENANT } from '../../client/wire-types.ts'
@@ -18,6 +18,19 @@ const deployedProcessSchema = {
   },
 } as const
 
+const deployedDecisionSchema = {
+  type: 'object',
+  properties: {
+    decisionDefinitionId: { type: 'string', description: 'The DMN decision id.' },
+    version: { type: 'integer' },
+    name: { type: ['string', 'null'] },
+    decisionDefinitionKey: keySchema,
+    decisionRequirementsId: { type: 'string', description: 'The id of the DMN definitions.' },
+    resourceName: { type: 'string' },
+    tenantId: tenantSchema,
+  },
+} as const
+
 const deploymentSchema = {
   type: 'object',
   properties: {
@@ -25,7 +38,14 @@ const deploymentSchema = {
     tenantId: tenantSchema,
     deployments: {
       type: 'array',
-      items: { type: 'object', properties: { processDefinition: deployedProcessSchema } },
+      items: {
+        type: 'object',
+        description: 'A deployed process or a deployed decision.',
+        properties: {
+          processDefinition: deployedProcessSchema,
+          decisionDefinition: deployedDecisionSchema,
+        },
+      },
     },
   },
 } as const
@@ -37,9 +57,9 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
       config: {
         access: ['operator'],
         doc: {
-          summary: 'Deploy BPMN resources',
+          summary: 'Deploy BPMN and DMN resources',
           description:
-            'All or nothing: one invalid file rejects the deployment with the problems of every file. Content deployed before is a no-op (same key and version).',
+            'All or nothing: one invalid file rejects the deployment with the problems of every file. Content deployed before is a no-op (same key and version). DMN files (told apart by their namespace, or a .dmn name) deploy their decisions, versioned by decision id.',
           tags: ['Deployment'],
           multipart: {
             type: 'object',
@@ -48,12 +68,14 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
               resources: {
                 type: 'array',
                 items: { type: 'string', format: 'binary' },
-                description: 'One or more BPMN files.',
+                description: 'One or more BPMN or DMN files.',
               },
               tenantId: tenantSchema,
             },
           },
-          responses: { 200: { description: 'The deployed processes', schema: deploymentSchema } },
+          responses: {
+            200: { description: 'The deployed processes and decisions', schema: deploymentSchema },
+          },
         },
       },
     },
@@ -61,7 +83,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
       if (!request.isMultipart()) {
         throw new BatonError(
           'BATON_REQUEST_MEDIA_TYPE',
-          'send the BPMN files as multipart/form-data, one file part per resource (field name "resources")',
+          'send the BPMN and DMN files as multipart/form-data, one file part per resource (field name "resources")',
         )
       }
       const resources: DeployResource[] = []
@@ -86,19 +108,32 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
           )
         }
       }
-      const deployed = await context.engine.deploy(resources)
+      const deployed = await context.engine.deployResources(resources)
       return {
-        deploymentKey: deployed[0]?.key ?? '0',
+        deploymentKey: deployed.processes[0]?.key ?? deployed.decisions[0]?.key ?? '0',
         tenantId: DEFAULT_TENANT,
-        deployments: deployed.map((d) => ({
-          processDefinition: {
-            processDefinitionId: d.bpmnProcessId,
-            processDefinitionVersion: d.version,
-            processDefinitionKey: d.key,
-            resourceName: d.resourceName,
-            tenantId: DEFAULT_TENANT,
-          },
-        })),
+        deployments: [
+          ...deployed.processes.map((d) => ({
+            processDefinition: {
+              processDefinitionId: d.bpmnProcessId,
+              processDefinitionVersion: d.version,
+              processDefinitionKey: d.key,
+              resourceName: d.resourceName,
+              tenantId: DEFAULT_TENANT,
+            },
+          })),
+          ...deployed.decisions.map((d) => ({
+            decisionDefinition: {
+              decisionDefinitionId: d.decisionId,
+              version: d.version,
+              name: d.name,
+              decisionDefinitionKey: d.key,
+              decisionRequirementsId: d.decisionRequirementsId,
+              resourceName: d.resourceName,
+              tenantId: DEFAULT_TENANT,
+            },
+          })),
+        ],
       }
     },
   )

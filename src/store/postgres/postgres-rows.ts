@@ -15,6 +15,11 @@ import type {
   ProcessDefinitionRecord,
   UserTaskRecord,
 } from '../store.ts'
+import type {
+  BufferedMessageRecord,
+  SubscriptionKind,
+  SubscriptionRecord,
+} from '../subscriptions.ts'
 import type { PostgresValue } from './postgres-pool.ts'
 
 const decimalKey = /^(?:0|[1-9][0-9]{0,18})$/
@@ -378,5 +383,85 @@ export function incidentFromRow(row: IncidentRow): IncidentRecord {
     status: row.status,
     createdAt: time(row.created_at),
     resolvedAt: nullableTime(row.resolved_at),
+  }
+}
+
+export const subscriptionColumns: readonly Column<SubscriptionRecord>[] = [
+  { name: 'key', type: 'bigint', value: (r) => keyParam(r.key) },
+  { name: 'kind', type: 'text', value: (r) => r.kind },
+  { name: 'instance_key', type: 'bigint', value: (r) => nullableKeyParam(r.instanceKey) },
+  {
+    name: 'process_definition_key',
+    type: 'bigint',
+    value: (r) => keyParam(r.processDefinitionKey),
+  },
+  { name: 'bpmn_process_id', type: 'text', value: (r) => r.bpmnProcessId },
+  { name: 'element_id', type: 'text', value: (r) => r.elementId },
+  { name: 'name', type: 'text', value: (r) => r.name },
+  { name: 'correlation_key', type: 'text', value: (r) => r.correlationKey },
+  { name: 'due_at', type: 'bigint', value: (r) => r.dueAt },
+  { name: 'payload', type: 'text', value: (r) => JSON.stringify(r.payload) },
+  { name: 'created_at', type: 'bigint', value: (r) => r.createdAt },
+]
+
+export interface SubscriptionRow {
+  key: string
+  kind: SubscriptionKind
+  instance_key: string | null
+  process_definition_key: string
+  bpmn_process_id: string
+  element_id: string
+  name: string | null
+  correlation_key: string | null
+  due_at: string | null
+  payload: string
+  created_at: string
+}
+
+export function subscriptionFromRow(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    key: row.key,
+    kind: row.kind,
+    instanceKey: row.instance_key,
+    processDefinitionKey: row.process_definition_key,
+    bpmnProcessId: row.bpmn_process_id,
+    elementId: row.element_id,
+    name: row.name,
+    correlationKey: row.correlation_key,
+    dueAt: nullableTime(row.due_at),
+    payload: JSON.parse(row.payload),
+    createdAt: time(row.created_at),
+  }
+}
+
+export const bufferedMessageColumns: readonly Column<BufferedMessageRecord>[] = [
+  { name: 'key', type: 'bigint', value: (r) => keyParam(r.key) },
+  { name: 'name', type: 'text', value: (r) => r.name },
+  { name: 'correlation_key', type: 'text', value: (r) => r.correlationKey },
+  { name: 'message_id', type: 'text', value: (r) => r.messageId },
+  { name: 'variables', type: 'text', value: (r) => JSON.stringify(r.variables) },
+  { name: 'published_at', type: 'bigint', value: (r) => r.publishedAt },
+  { name: 'expires_at', type: 'bigint', value: (r) => r.expiresAt },
+]
+
+export interface BufferedMessageRow {
+  key: string
+  name: string
+  correlation_key: string
+  message_id: string | null
+  variables: string
+  published_at: string
+  expires_at: string
+}
+
+export function bufferedMessageFromRow(row: BufferedMessageRow): BufferedMessageRecord {
+  return {
+    key: row.key,
+    name: row.name,
+    correlationKey: row.correlation_key,
+    messageId: row.message_id,
+    variables: JSON.parse(row.variables),
+    publishedAt: time(row.published_at),
+    expiresAt: time(row.expires_at),
   }
 }

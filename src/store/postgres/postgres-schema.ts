@@ -10,6 +10,7 @@
  * parse them (TEXT measured cheaper to write than JSONB, see postgres-commit-bench.ts). Candidate
  * users and groups are JSONB arrays, matched exactly with `@>`.
  */
+import { decisionDefinitionsMigration } from './postgres-decisions.ts'
 import type { PostgresQueryable } from './postgres-pool.ts'
 
 /** A migration: the SQL to run, given the quoted schema name to qualify every object with. */
@@ -140,6 +141,52 @@ export const migrations: readonly Migration[] = [
     );
     INSERT INTO ${s}.keys (id, next) VALUES (1, 1);
   `,
+  (s) => `
+    -- What instances and deployed processes wait on. instance_key is NULL for a start event of a
+    -- deployed process; name is NULL for timers; due_at is set for timers only. payload is JSON
+    -- text, like the state document: only ever read whole.
+    CREATE TABLE ${s}.subscriptions (
+      key BIGINT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      instance_key BIGINT,
+      process_definition_key BIGINT NOT NULL,
+      bpmn_process_id TEXT NOT NULL,
+      element_id TEXT NOT NULL,
+      name TEXT,
+      correlation_key TEXT,
+      due_at BIGINT,
+      payload TEXT NOT NULL,
+      created_at BIGINT NOT NULL
+    );
+    -- One partial index per kind, so that a put maintains one of them only; kind is constant
+    -- inside each, so it is not a column. Unlike SQLite's, equal entries are in no particular
+    -- order here, so key is the last column: the lists come out of the index in their order.
+    CREATE INDEX subscriptions_timer_due ON ${s}.subscriptions (due_at, key) WHERE kind = 'timer';
+    CREATE INDEX subscriptions_message ON ${s}.subscriptions (name, correlation_key, key)
+      WHERE kind = 'message';
+    CREATE INDEX subscriptions_signal ON ${s}.subscriptions (name, key) WHERE kind = 'signal';
+    CREATE INDEX subscriptions_start_events ON ${s}.subscriptions (process_definition_key, key)
+      WHERE instance_key IS NULL;
+
+    -- message_id is not UNIQUE: an expired message that is not deleted yet must not block a new
+    -- one with the same id. Liveness depends on the time, so the engine checks it before a put.
+    CREATE TABLE ${s}.buffered_messages (
+      key BIGINT PRIMARY KEY,
+      name TEXT NOT NULL,
+      correlation_key TEXT NOT NULL,
+      message_id TEXT,
+      variables TEXT NOT NULL,
+      published_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX buffered_messages_correlation ON ${s}.buffered_messages
+      (name, correlation_key, key);
+    CREATE INDEX buffered_messages_message_id ON ${s}.buffered_messages (message_id, key)
+      WHERE message_id IS NOT NULL;
+    CREATE INDEX buffered_messages_expires_at ON ${s}.buffered_messages (expires_at);
+  `,
+  // Decisions: deployed DMN decisions, versioned by decision id like processes.
+  decisionDefinitionsMigration,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/

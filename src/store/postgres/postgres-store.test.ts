@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { completedElements } from '../../../test/support/engine-harness.ts'
 import { skipUnlessRequired } from '../../../test/support/skip-unless-required.ts'
+import { Engine } from '../../runtime/engine.ts'
 import { ConcurrencyConflictError, type CommitBatch, type JobRecord, type Store } from '../store.ts'
 import type { InstanceRecord } from '../store.ts'
 import { describeStoreContract } from '../store-contract.ts'
+import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { openPostgresPool, type PostgresPool } from './postgres-pool.ts'
 import { migrations } from './postgres-schema.ts'
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts'
@@ -71,6 +74,8 @@ if (why !== undefined) {
     },
   })
 
+  describeSubscriptionStoreContract('postgres', openFresh)
+
   const empty: CommitBatch = {
     instances: [],
     events: [],
@@ -79,6 +84,25 @@ if (why !== undefined) {
     userTaskPuts: [],
     incidentPuts: [],
   }
+
+  const paymentWithTimeout = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_payment" targetNamespace="https://baton.dev/test">
+  <bpmn:message id="Msg_paid" name="paid">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements>
+  </bpmn:message>
+  <bpmn:process id="payment" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="WaitPaid" />
+    <bpmn:receiveTask id="WaitPaid" messageRef="Msg_paid" />
+    <bpmn:sequenceFlow id="f2" sourceRef="WaitPaid" targetRef="Paid" />
+    <bpmn:endEvent id="Paid" />
+    <bpmn:boundaryEvent id="Timeout" attachedToRef="WaitPaid">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="Timeout" targetRef="Expired" />
+    <bpmn:endEvent id="Expired" />
+  </bpmn:process>
+</bpmn:definitions>`
 
   function job(key: string): JobRecord {
     return {
@@ -257,6 +281,120 @@ if (why !== undefined) {
         openPostgresStore({ url, schema: schema ?? '' }),
         /schema version 99, newer than this Baton supports/,
       )
+    })
+
+    it('runs a process with a timer boundary event and a message catch end to end', async () => {
+      const schema = freshSchema()
+      let t = Date.UTC(2030, 0, 1, 9, 0, 0)
+      const engine = await Engine.open({
+        store: await openPostgresStore({ url, schema, poolSize: 4 }),
+        clock: { now: () => t },
+      })
+      const count = async (table: string): Promise<number> => {
+        const { rows } = await admin.query<{ count: string }>({
+          text: `SELECT count(*) AS count FROM "${schema}".${table}`,
+        })
+        return Number(rows[0]?.count)
+      }
+      try {
+        await engine.deploy({ name: 'payment.bpmn', xml: paymentWithTimeout })
+
+        // Given a message published before its instance exists, kept for an hour
+        const early = await engine.publishMessage({
+          name: 'paid',
+          correlationKey: 'C-3',
+          timeToLiveMs: 3_600_000,
+          messageId: 'pay-c',
+        })
+        assert.deepEqual([early.correlatedInstances, early.buffered], [0, true])
+        assert.equal(await count('buffered_messages'), 1)
+
+        // When three instances start, the third finds its message waiting
+        const a = await engine.createInstance('payment', { variables: { orderId: 'A-1' } })
+        const b = await engine.createInstance('payment', { variables: { orderId: 'B-2' } })
+        const c = await engine.createInstance('payment', { variables: { orderId: 'C-3' } })
+        assert.equal((await engine.getInstance(c.instanceKey))?.status, 'completed')
+        assert.equal(await count('buffered_messages'), 0, 'the buffered message was consumed')
+        assert.equal(await count('subscriptions'), 4, 'a message and a timer for A and B each')
+
+        // Then A is paid, and B times out an hour later
+        const paidA = await engine.publishMessage({
+          name: 'paid',
+          correlationKey: 'A-1',
+          variables: { amount: 42 },
+        })
+        assert.equal(paidA.correlatedInstances, 1)
+        t += 30 * 60_000
+        assert.equal(await engine.fireDueTimers(), 0, 'nothing is due after 30 minutes')
+        t += 31 * 60_000
+        assert.equal(await engine.fireDueTimers(), 1)
+
+        const a1 = await engine.getInstance(a.instanceKey)
+        assert.equal(a1?.status, 'completed')
+        assert.equal(a1?.state.variables[a.instanceKey]?.['amount'], 42)
+        assert.ok(completedElements(await engine.history(a.instanceKey)).includes('Paid'))
+        assert.equal((await engine.getInstance(b.instanceKey))?.status, 'completed')
+        const bDone = completedElements(await engine.history(b.instanceKey))
+        assert.ok(bDone.includes('Expired') && !bDone.includes('Paid'), bDone.join(', '))
+        assert.equal(await count('subscriptions'), 0)
+        assert.equal(await count('buffered_messages'), 0)
+        assert.equal(await engine.fireDueTimers(), 0)
+      } finally {
+        await engine.close()
+      }
+    })
+
+    it('adds the subscription tables to a schema written by the first schema version', async () => {
+      // Given a schema as the first version left it (later migrations not applied)
+      const schema = freshSchema()
+      const [first] = migrations
+      assert.ok(first !== undefined)
+      await admin.query({
+        text:
+          `CREATE SCHEMA "${schema}"; ` +
+          `CREATE TABLE "${schema}".schema_migrations (version INTEGER PRIMARY KEY, ` +
+          'applied_at TIMESTAMPTZ NOT NULL DEFAULT now()); ' +
+          `${first(`"${schema}"`)}; ` +
+          `INSERT INTO "${schema}".schema_migrations (version) VALUES (1)`,
+      })
+      const store = await openPostgresStore({ url, schema })
+      try {
+        await store.commit({
+          ...empty,
+          subscriptionPuts: [
+            {
+              key: '1',
+              kind: 'timer',
+              instanceKey: '100',
+              processDefinitionKey: '1',
+              bpmnProcessId: 'order',
+              elementId: 'wait',
+              name: null,
+              correlationKey: null,
+              dueAt: 5000,
+              payload: {},
+              createdAt: 0,
+            },
+          ],
+        })
+        assert.equal(await store.nextTimerDueAt(), 5000)
+        const { rows } = await admin.query<{ version: number }>({
+          text: `SELECT max(version) AS version FROM "${schema}".schema_migrations`,
+        })
+        assert.equal(rows[0]?.version, migrations.length)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('refuses a limit that is negative or not an integer', async () => {
+      const store = await openFresh()
+      try {
+        await assert.rejects(store.dueTimers(0, -1), /invalid limit -1 for dueTimers/)
+        await assert.rejects(store.deleteExpiredMessages(0, 1.5), /invalid limit 1.5/)
+      } finally {
+        await store.close()
+      }
     })
 
     it('refuses a schema name that would need quoting', async () => {

@@ -12,6 +12,7 @@ import {
   ConcurrencyConflictError,
   type ActivateJobsRequest,
   type CommitBatch,
+  type DecisionDefinitionRecord,
   type IncidentFilter,
   type IncidentRecord,
   type InstanceFilter,
@@ -23,6 +24,11 @@ import {
   type UserTaskFilter,
   type UserTaskRecord,
 } from '../store.ts'
+import type {
+  BufferedMessageRecord,
+  SubscriptionRecord,
+  SubscriptionStore,
+} from '../subscriptions.ts'
 import {
   openPostgresPool,
   type PostgresClient,
@@ -30,6 +36,8 @@ import {
   type PostgresValue,
 } from './postgres-pool.ts'
 import {
+  bufferedMessageColumns,
+  bufferedMessageFromRow,
   columnArrays,
   columnList,
   compareKeys,
@@ -45,9 +53,12 @@ import {
   parseKey,
   processDefinitionColumns,
   processDefinitionFromRow,
+  subscriptionColumns,
+  subscriptionFromRow,
   unnestRows,
   userTaskColumns,
   userTaskFromRow,
+  type BufferedMessageRow,
   type Column,
   type EventBatchRow,
   type IncidentRow,
@@ -55,8 +66,10 @@ import {
   type InstanceUpdate,
   type JobRow,
   type ProcessDefinitionRow,
+  type SubscriptionRow,
   type UserTaskRow,
 } from './postgres-rows.ts'
+import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
 import { migrate, quoteSchema } from './postgres-schema.ts'
 
 export interface PostgresStoreOptions {
@@ -119,6 +132,13 @@ class Where {
   }
 }
 
+/** A LIMIT bound: PostgreSQL refuses a negative or fractional one with a less helpful message. */
+function checkLimit(method: string, limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new RangeError(`invalid limit ${limit} for ${method}: use a non-negative integer`)
+  }
+}
+
 function resolvePage(page: Page | undefined): { after: Key | undefined; limit: number } {
   const limit = page?.limit ?? defaultPageLimit
   if (!Number.isInteger(limit) || limit < 1) {
@@ -141,6 +161,10 @@ function statements(s: string) {
   const instances = `${s}.instances`
   const jobs = `${s}.jobs`
   const jobSelect = columnList(jobColumns)
+  const subscriptions = `${s}.subscriptions`
+  const subscriptionSelect = `SELECT ${columnList(subscriptionColumns)} FROM ${subscriptions}`
+  const messages = `${s}.buffered_messages`
+  const messageSelect = `SELECT ${columnList(bufferedMessageColumns)} FROM ${messages}`
   return {
     insertInstances:
       `INSERT INTO ${instances} (${columnList(instanceColumns)}) ` +
@@ -168,6 +192,10 @@ function statements(s: string) {
     deleteJobs: `DELETE FROM ${jobs} WHERE key = ANY($1::bigint[])`,
     upsertUserTasks: upsertSql(`${s}.user_tasks`, userTaskColumns),
     upsertIncidents: upsertSql(`${s}.incidents`, incidentColumns),
+    upsertSubscriptions: upsertSql(subscriptions, subscriptionColumns),
+    deleteSubscriptions: `DELETE FROM ${subscriptions} WHERE key = ANY($1::bigint[])`,
+    upsertMessages: upsertSql(messages, bufferedMessageColumns),
+    deleteMessages: `DELETE FROM ${messages} WHERE key = ANY($1::bigint[])`,
 
     reserveKeys: `UPDATE ${s}.keys SET next = next + $1 WHERE id = 1 RETURNING next`,
     upsertProcessDefinitions: upsertSql(`${s}.process_definitions`, processDefinitionColumns),
@@ -203,6 +231,32 @@ function statements(s: string) {
     releaseAllJobLeases:
       `UPDATE ${jobs} SET status = 'activatable', worker = NULL, deadline = NULL ` +
       "WHERE status = 'activated'",
+
+    // The literal kinds let the partial indexes apply; every list is in a stable order.
+    dueTimers: `${subscriptionSelect} WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at, key LIMIT $2`,
+    nextTimerDueAt: `SELECT min(due_at) AS due FROM ${subscriptions} WHERE kind = 'timer'`,
+    messageSubscriptions:
+      `${subscriptionSelect} WHERE kind = 'message' AND name = $1 AND correlation_key = $2 ` +
+      'AND instance_key IS NOT NULL ORDER BY key',
+    // A start event has no correlation key: the IS NULL seeks straight to the start events
+    // instead of walking every instance's subscription to this message.
+    messageStartSubscriptions:
+      `${subscriptionSelect} WHERE kind = 'message' AND name = $1 AND correlation_key IS NULL ` +
+      'AND instance_key IS NULL ORDER BY key',
+    signalSubscriptions: `${subscriptionSelect} WHERE kind = 'signal' AND name = $1 ORDER BY key`,
+    startSubscriptionsOf:
+      `${subscriptionSelect} WHERE process_definition_key = $1 AND instance_key IS NULL ` +
+      'ORDER BY key',
+    bufferedMessages:
+      `${messageSelect} WHERE name = $1 AND correlation_key = $2 AND expires_at >= $3 ` +
+      'ORDER BY key',
+    bufferedMessageById: `${messageSelect} WHERE message_id = $1 AND expires_at >= $2 ORDER BY key LIMIT 1`,
+    // SKIP LOCKED: a message another node's commit is consuming right now is left to it.
+    deleteExpiredMessages: `
+      DELETE FROM ${messages} WHERE key IN (
+        SELECT key FROM ${messages} WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      )`,
   }
 }
 
@@ -222,13 +276,17 @@ const planEachTime: ReadonlySet<keyof Statements> = new Set([
   'deleteJobs',
   'upsertUserTasks',
   'upsertIncidents',
+  'upsertSubscriptions',
+  'deleteSubscriptions',
+  'upsertMessages',
+  'deleteMessages',
   'upsertProcessDefinitions',
 ] as const)
 
 /**
  * The PostgreSQL Store. Create it with {@link openPostgresStore}.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, SubscriptionStore {
   readonly #pool: PostgresPool
   readonly #schema: string
   readonly #sql: Statements
@@ -276,6 +334,14 @@ export class PostgresStore implements Store {
     return rows.map(processDefinitionFromRow)
   }
 
+  async saveDecisionDefinitions(records: readonly DecisionDefinitionRecord[]): Promise<void> {
+    await saveDecisionDefinitions(this.#pool, this.#schema, records)
+  }
+
+  async listDecisionDefinitions(): Promise<DecisionDefinitionRecord[]> {
+    return listDecisionDefinitions(this.#pool, this.#schema)
+  }
+
   async loadInstance(key: Key): Promise<InstanceRecord | undefined> {
     const value = parseKey(key)
     if (value === undefined) return undefined
@@ -284,7 +350,6 @@ export class PostgresStore implements Store {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    refuseUnsupported(batch)
     // Everything is converted (and every key checked) before a connection is taken.
     const inserts: InstanceRecord[] = []
     const updates: InstanceUpdate[] = []
@@ -322,6 +387,27 @@ export class PostgresStore implements Store {
     if (batch.incidentPuts.length > 0) {
       const incidents = lastPutPerKey(batch.incidentPuts)
       writes.push(['upsertIncidents', columnArrays(incidentColumns, incidents)])
+    }
+    // Puts before deletes, so that a subscription opened and closed by one commit ends up closed.
+    const {
+      subscriptionPuts = [],
+      subscriptionDeletes = [],
+      messagePuts = [],
+      messageDeletes = [],
+    } = batch
+    if (subscriptionPuts.length > 0) {
+      const records = lastPutPerKey(subscriptionPuts)
+      writes.push(['upsertSubscriptions', columnArrays(subscriptionColumns, records)])
+    }
+    if (subscriptionDeletes.length > 0) {
+      writes.push(['deleteSubscriptions', [[...new Set(subscriptionDeletes.map(keyParam))]]])
+    }
+    if (messagePuts.length > 0) {
+      const records = lastPutPerKey(messagePuts)
+      writes.push(['upsertMessages', columnArrays(bufferedMessageColumns, records)])
+    }
+    if (messageDeletes.length > 0) {
+      writes.push(['deleteMessages', [[...new Set(messageDeletes.map(keyParam))]]])
     }
     const insertValues = inserts.length > 0 ? columnArrays(instanceColumns, inserts) : undefined
     const updateValues =
@@ -500,28 +586,77 @@ export class PostgresStore implements Store {
     return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
   }
 
+  async dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]> {
+    checkLimit('dueTimers', limit)
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'dueTimers', [now, limit])
+    return rows.map(subscriptionFromRow)
+  }
+
+  async nextTimerDueAt(): Promise<number | null> {
+    const { rows } = await this.#run<{ due: string | null }>(this.#pool, 'nextTimerDueAt', [])
+    const due = rows[0]?.due ?? null
+    return due === null ? null : Number(due)
+  }
+
+  async messageSubscriptions(name: string, correlationKey: string): Promise<SubscriptionRecord[]> {
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'messageSubscriptions', [
+      name,
+      correlationKey,
+    ])
+    return rows.map(subscriptionFromRow)
+  }
+
+  async messageStartSubscriptions(name: string): Promise<SubscriptionRecord[]> {
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'messageStartSubscriptions', [
+      name,
+    ])
+    return rows.map(subscriptionFromRow)
+  }
+
+  async signalSubscriptions(name: string): Promise<SubscriptionRecord[]> {
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'signalSubscriptions', [name])
+    return rows.map(subscriptionFromRow)
+  }
+
+  async startSubscriptionsOf(processDefinitionKey: Key): Promise<SubscriptionRecord[]> {
+    const value = parseKey(processDefinitionKey)
+    if (value === undefined) return []
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'startSubscriptionsOf', [value])
+    return rows.map(subscriptionFromRow)
+  }
+
+  async bufferedMessages(
+    name: string,
+    correlationKey: string,
+    now: number,
+  ): Promise<BufferedMessageRecord[]> {
+    const { rows } = await this.#run<BufferedMessageRow>(this.#pool, 'bufferedMessages', [
+      name,
+      correlationKey,
+      now,
+    ])
+    return rows.map(bufferedMessageFromRow)
+  }
+
+  async bufferedMessageById(
+    messageId: string,
+    now: number,
+  ): Promise<BufferedMessageRecord | undefined> {
+    const { rows } = await this.#run<BufferedMessageRow>(this.#pool, 'bufferedMessageById', [
+      messageId,
+      now,
+    ])
+    return rows[0] === undefined ? undefined : bufferedMessageFromRow(rows[0])
+  }
+
+  async deleteExpiredMessages(now: number, limit: number): Promise<number> {
+    checkLimit('deleteExpiredMessages', limit)
+    const { rowCount } = await this.#run(this.#pool, 'deleteExpiredMessages', [now, limit])
+    return rowCount
+  }
+
   async close(): Promise<void> {
     await this.#pool.end()
-  }
-}
-
-/**
- * Subscriptions and buffered messages joined CommitBatch after this adapter was written: refuse
- * them loudly rather than commit the rest and silently lose them.
- */
-function refuseUnsupported(batch: CommitBatch): void {
-  const parts = {
-    subscriptionPuts: batch.subscriptionPuts,
-    subscriptionDeletes: batch.subscriptionDeletes,
-    messagePuts: batch.messagePuts,
-    messageDeletes: batch.messageDeletes,
-  }
-  const present = Object.entries(parts).filter(([, items]) => (items?.length ?? 0) > 0)
-  if (present.length > 0) {
-    throw new Error(
-      `the PostgreSQL store cannot persist ${present.map(([name]) => name).join(', ')} yet: ` +
-        'run this process on the SQLite store until it does',
-    )
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Key } from '../../engine/types.ts'
 import type {
+  DecisionDefinitionRecord,
   IncidentRecord,
   InstanceRecord,
   JobRecord,
@@ -75,6 +76,46 @@ export function processDefinitionFromRow(row: ProcessDefinitionRow): ProcessDefi
     bpmnProcessId: row.bpmn_process_id,
     version: row.version,
     name: row.name,
+    resourceName: row.resource_name,
+    xml: row.xml,
+    contentHash: row.content_hash,
+    deployedAt: row.deployed_at,
+  }
+}
+
+export interface DecisionDefinitionRow {
+  key: number
+  decision_id: string
+  version: number
+  name: string | null
+  decision_requirements_id: string
+  resource_name: string
+  xml: string
+  content_hash: string
+  deployed_at: number
+}
+
+export function decisionDefinitionParams(record: DecisionDefinitionRecord): SqliteValue[] {
+  return [
+    keyParam(record.key),
+    record.decisionId,
+    record.version,
+    record.name,
+    record.decisionRequirementsId,
+    record.resourceName,
+    record.xml,
+    record.contentHash,
+    record.deployedAt,
+  ]
+}
+
+export function decisionDefinitionFromRow(row: DecisionDefinitionRow): DecisionDefinitionRecord {
+  return {
+    key: String(row.key),
+    decisionId: row.decision_id,
+    version: row.version,
+    name: row.name,
+    decisionRequirementsId: row.decision_requirements_id,
     resourceName: row.resource_name,
     xml: row.xml,
     contentHash: row.content_hash,

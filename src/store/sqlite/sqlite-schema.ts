@@ -177,6 +177,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX buffered_messages_expires_at ON buffered_messages (expires_at);
     `)
   },
+  // Decisions: deployed DMN decisions, versioned by decision id like processes.
+  (db) => {
+    db.exec(`
+      CREATE TABLE decision_definitions (
+        key INTEGER PRIMARY KEY,
+        decision_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        name TEXT,
+        decision_requirements_id TEXT NOT NULL,
+        resource_name TEXT NOT NULL,
+        xml TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        deployed_at INTEGER NOT NULL,
+        UNIQUE (decision_id, version)
+      );
+    `)
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

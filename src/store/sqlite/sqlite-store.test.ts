@@ -166,13 +166,32 @@ describe('store/sqlite', () => {
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
   })
 
+  it('adds the decision table to a file written before decisions', async () => {
+    const path = tempPath()
+    const first = await openSqliteStore({ path })
+    await first.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.exec('DROP TABLE decision_definitions')
+    raw.pragma('user_version = 2')
+    raw.close()
+    const store = await openSqliteStore({ path })
+    try {
+      assert.deepEqual(await store.listDecisionDefinitions(), [])
+    } finally {
+      await store.close()
+    }
+  })
+
   it('adds the subscription tables to a file written by the first schema version', async () => {
     const path = tempPath()
     const first = await openSqliteStore({ path })
     await first.close()
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
-    raw.exec('DROP TABLE subscriptions; DROP TABLE buffered_messages')
+    raw.exec(
+      'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions',
+    )
     raw.pragma('user_version = 1')
     raw.close()
     const store = await openSqliteStore({ path })

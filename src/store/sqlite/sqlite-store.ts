@@ -10,6 +10,7 @@ import {
   ConcurrencyConflictError,
   type ActivateJobsRequest,
   type CommitBatch,
+  type DecisionDefinitionRecord,
   type IncidentFilter,
   type IncidentRecord,
   type InstanceFilter,
@@ -36,6 +37,8 @@ import {
 import {
   bufferedMessageFromRow,
   bufferedMessageParams,
+  decisionDefinitionFromRow,
+  decisionDefinitionParams,
   incidentFromRow,
   incidentParams,
   instanceFromRow,
@@ -51,6 +54,7 @@ import {
   userTaskFromRow,
   userTaskParams,
   type BufferedMessageRow,
+  type DecisionDefinitionRow,
   type IncidentRow,
   type InstanceRow,
   type JobRow,
@@ -92,6 +96,9 @@ const incidentColumns =
   'error_type, error_message, job_key, status, created_at, resolved_at'
 const processDefinitionColumns =
   'key, bpmn_process_id, version, name, resource_name, xml, content_hash, deployed_at'
+const decisionDefinitionColumns =
+  'key, decision_id, version, name, decision_requirements_id, resource_name, xml, ' +
+  'content_hash, deployed_at'
 const subscriptionColumns =
   'key, kind, instance_key, process_definition_key, bpmn_process_id, element_id, name, ' +
   'correlation_key, due_at, payload, created_at'
@@ -186,6 +193,9 @@ export class SqliteStore implements Store, SubscriptionStore {
   readonly #upsertProcessDefinition: SqliteStatement
   readonly #saveProcessDefinitions: SqliteTransaction<[readonly ProcessDefinitionRecord[]], void>
   readonly #listProcessDefinitions: SqliteStatement
+  readonly #upsertDecisionDefinition: SqliteStatement
+  readonly #saveDecisionDefinitions: SqliteTransaction<[readonly DecisionDefinitionRecord[]], void>
+  readonly #listDecisionDefinitions: SqliteStatement
   readonly #loadInstance: SqliteStatement
   readonly #getJob: SqliteStatement
   readonly #getUserTask: SqliteStatement
@@ -238,6 +248,19 @@ export class SqliteStore implements Store, SubscriptionStore {
     })
     this.#listProcessDefinitions = db.prepare(
       `SELECT ${processDefinitionColumns} FROM process_definitions ORDER BY bpmn_process_id, version`,
+    )
+    this.#upsertDecisionDefinition = db.prepare(
+      upsertSql('decision_definitions', decisionDefinitionColumns),
+    )
+    this.#saveDecisionDefinitions = db.transaction(
+      (records: readonly DecisionDefinitionRecord[]) => {
+        for (const record of records) {
+          this.#upsertDecisionDefinition.run(...decisionDefinitionParams(record))
+        }
+      },
+    )
+    this.#listDecisionDefinitions = db.prepare(
+      `SELECT ${decisionDefinitionColumns} FROM decision_definitions ORDER BY decision_id, version`,
     )
     this.#loadInstance = db.prepare(`SELECT ${instanceColumns} FROM instances WHERE key = ?`)
     this.#getJob = db.prepare(`SELECT ${jobColumns} FROM jobs WHERE key = ?`)
@@ -320,6 +343,15 @@ export class SqliteStore implements Store, SubscriptionStore {
   async listProcessDefinitions(): Promise<ProcessDefinitionRecord[]> {
     const rows = this.#listProcessDefinitions.all() as ProcessDefinitionRow[]
     return rows.map(processDefinitionFromRow)
+  }
+
+  async saveDecisionDefinitions(records: readonly DecisionDefinitionRecord[]): Promise<void> {
+    this.#saveDecisionDefinitions.immediate(records)
+  }
+
+  async listDecisionDefinitions(): Promise<DecisionDefinitionRecord[]> {
+    const rows = this.#listDecisionDefinitions.all() as DecisionDefinitionRow[]
+    return rows.map(decisionDefinitionFromRow)
   }
 
   async loadInstance(key: Key): Promise<InstanceRecord | undefined> {
