@@ -203,7 +203,7 @@ function compileProcess(
   const scope = compileScope(process, id, build)
   checkMessageStartNames(scope.startEventIds, build.nodes, ctx)
   if (options.allowUnsupported !== true) {
-    for (const node of build.nodes.values()) checkEngineSupport(node, ctx.problems)
+    for (const node of build.nodes.values()) checkEngineSupport(node, ctx.problems, undefined, id)
   }
   const name = stringProperty(process, 'name')
   return {

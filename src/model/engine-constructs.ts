@@ -29,10 +29,24 @@ function isEventType(type: FlowNodeType): type is EventNodeType {
  * @example
  * constructsOf(timerBoundary) // ['boundaryEvent', 'boundaryEvent:timer']
  */
-export function constructsOf(node: FlowNode): SupportedConstruct[] {
+export function constructsOf(node: FlowNode, processId?: string): SupportedConstruct[] {
   const constructs: SupportedConstruct[] = [node.type]
   if (node.eventDefinition !== undefined && isEventType(node.type)) {
     constructs.push(`${node.type}:${node.eventDefinition.type}`)
+  }
+  // A conditional start of the whole process (not of an event subprocess) needs a watcher.
+  if (
+    node.type === 'startEvent' &&
+    node.eventDefinition?.type === 'conditional' &&
+    node.scopeId === processId
+  ) {
+    constructs.push('processStart:conditional')
+  }
+  if (
+    node.instantiate === true &&
+    (node.type === 'receiveTask' || node.type === 'eventBasedGateway')
+  ) {
+    constructs.push(`${node.type}:instantiate`)
   }
   if (node.triggeredByEvent === true) constructs.push('eventSubProcess')
   if (node.multiInstance !== undefined) constructs.push('multiInstance')
@@ -99,8 +113,9 @@ export function checkEngineSupport(
   node: FlowNode,
   problems: ProblemCollector,
   supported: ReadonlySet<SupportedConstruct> = engineSupport,
+  processId?: string,
 ): boolean {
-  const missing = constructsOf(node).filter((construct) => !supported.has(construct))
+  const missing = constructsOf(node, processId).filter((construct) => !supported.has(construct))
   if (missing.length === 0) return true
   const label =
     node.name === undefined || node.name.trim() === ''

@@ -14,6 +14,9 @@ export type SupportedConstruct =
   | 'adHocSubProcess'
   | 'transaction'
   | 'compensationHandler'
+  | 'processStart:conditional'
+  | 'receiveTask:instantiate'
+  | 'eventBasedGateway:instantiate'
   | `businessRuleTask:calledDecision${'' | ':deployment' | ':versionTag'}`
 
 export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedConstruct>([
