@@ -1,7 +1,13 @@
 /** The `baton` command. */
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { isRole, openFileTokenStore, tokenFilePath } from '../server/index.ts'
+import { deployCommand } from './deploy-command.ts'
 import { runDemo } from './demo.ts'
+import { incidentsCommand, instancesCommand, tasksCommand } from './list-commands.ts'
+import { ProgressBar } from './progress-bar.ts'
+import type { RemoteOptions } from './remote.ts'
+import { CliError, DEFAULT_URL } from './remote.ts'
+import { runModel } from './run-command.ts'
 import { startServer } from './server-command.ts'
 import { validateCommand } from './validate.ts'
 
@@ -139,7 +145,147 @@ program
     process.exitCode = await validateCommand(files)
   })
 
+// ---------------------------------------------------------------------------------------------
+// Commands that talk to a running server
+
+interface RemoteFlags {
+  readonly url: string
+  readonly token?: string
+  readonly json: boolean
+  readonly limit?: string
+}
+
+/** Adds --url, --token and --json. The token has no shown default: help must not print it. */
+function remote(command: Command): Command {
+  return command
+    .option('--url <url>', 'the server (env BATON_URL)', process.env['BATON_URL'] ?? DEFAULT_URL)
+    .option('--token <token>', 'an API token (default: env BATON_TOKEN)')
+    .option('--json', 'print one JSON document instead of a table', false)
+}
+
+function remoteOptions(flags: RemoteFlags): RemoteOptions & { json: boolean } {
+  const token = flags.token ?? process.env['BATON_TOKEN']
+  return { url: flags.url, json: flags.json, ...(token ? { token } : {}) }
+}
+
+function limitOf(flags: RemoteFlags): number {
+  const limit = Number(flags.limit ?? '100')
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError(`--limit must be a whole number of at least 1, got '${flags.limit}'`)
+  return limit
+}
+
+const limitOption = (): Option => new Option('--limit <n>', 'show at most this many').default('100')
+
+remote(
+  program
+    .command('deploy')
+    .description(
+      'deploy BPMN and DMN files (folders: every *.bpmn and *.dmn inside, recursively) to a running server; exit code 1 if any is rejected',
+    )
+    .argument('<paths...>', 'files or folders'),
+).action(async (paths: string[], flags: RemoteFlags) => {
+  const options = remoteOptions(flags)
+  process.exitCode = await deployCommand(paths, {
+    ...options,
+    progress: new ProgressBar(process.stdout),
+  })
+})
+
+remote(
+  program
+    .command('instances')
+    .description('list process instances on a running server')
+    .addOption(
+      new Option('--state <state>', 'only these').choices(['active', 'completed', 'terminated']),
+    )
+    .option('--process <id>', 'only instances of this BPMN process id')
+    .addOption(limitOption()),
+).action(
+  async (
+    flags: RemoteFlags & { state?: 'active' | 'completed' | 'terminated'; process?: string },
+  ) => {
+    await instancesCommand({
+      ...remoteOptions(flags),
+      limit: limitOf(flags),
+      ...(flags.state === undefined ? {} : { state: flags.state }),
+      ...(flags.process === undefined ? {} : { process: flags.process }),
+    })
+  },
+)
+
+remote(
+  program
+    .command('tasks')
+    .description('list user tasks on a running server')
+    .option('--assignee <user>', 'only tasks assigned to this user')
+    .option('--group <group>', 'only tasks for this candidate group')
+    .addOption(
+      new Option('--state <state>', 'only these').choices(['created', 'completed', 'canceled']),
+    )
+    .addOption(limitOption()),
+).action(
+  async (
+    flags: RemoteFlags & {
+      assignee?: string
+      group?: string
+      state?: 'created' | 'completed' | 'canceled'
+    },
+  ) => {
+    await tasksCommand({
+      ...remoteOptions(flags),
+      limit: limitOf(flags),
+      ...(flags.assignee === undefined ? {} : { assignee: flags.assignee }),
+      ...(flags.group === undefined ? {} : { group: flags.group }),
+      ...(flags.state === undefined ? {} : { state: flags.state }),
+    })
+  },
+)
+
+remote(
+  program
+    .command('incidents')
+    .description('list incidents on a running server (open ones unless --state)')
+    .addOption(
+      new Option('--state <state>', 'which incidents')
+        .choices(['active', 'resolved', 'all'])
+        .default('active'),
+    )
+    .option('--process <id>', 'only incidents of this BPMN process id')
+    .addOption(limitOption()),
+).action(
+  async (flags: RemoteFlags & { state: 'active' | 'resolved' | 'all'; process?: string }) => {
+    await incidentsCommand({
+      ...remoteOptions(flags),
+      limit: limitOf(flags),
+      ...(flags.state === 'all' ? {} : { state: flags.state }),
+      ...(flags.process === undefined ? {} : { process: flags.process }),
+    })
+  },
+)
+
+// ---------------------------------------------------------------------------------------------
+// Running a model without a server
+
+program
+  .command('run')
+  .description(
+    'run a process on an in-memory engine and print what happened: jobs and user tasks are completed at once with no variables (an auto worker); exit code 2 if it gets stuck',
+  )
+  .argument('<model>', 'a BPMN file')
+  .option('--vars <json>', 'the start variables, a JSON object')
+  .option('--process <id>', 'which process of the file (default: the first)')
+  .option('--json', "print the engine's events as JSON lines", false)
+  .action(async (model: string, flags: { vars?: string; process?: string; json: boolean }) => {
+    const outcome = await runModel(model, {
+      json: flags.json,
+      ...(flags.vars === undefined ? {} : { vars: flags.vars }),
+      ...(flags.process === undefined ? {} : { process: flags.process }),
+    })
+    if (outcome === 'stuck') process.exitCode = 2
+  })
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error))
-  process.exitCode = 1
+  process.exitCode = error instanceof CliError ? error.exitCode : 1
 })

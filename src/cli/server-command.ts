@@ -19,6 +19,9 @@ export interface StartOptions {
   readonly dataDir: string
 }
 
+/** How long a stopping server lets requests in flight finish before it closes their connections. */
+const STOP_GRACE_MS = 3_000
+
 async function openStore(db: string): Promise<Store | undefined> {
   if (db.startsWith('postgres://') || db.startsWith('postgresql://')) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.ts')
@@ -65,7 +68,15 @@ export async function startServer(
   )
   out(`  try: curl ${address}/health    API: ${address}/v2/openapi.json`)
   return async () => {
-    await server.close()
+    // A connection the HTTP server does not see as idle (one a job worker's aborted long poll left
+    // behind, say) would hold close() for the whole keep-alive timeout (72 s): requests still in
+    // flight get a grace period, then every connection is closed.
+    const force = setTimeout(() => server.server.closeAllConnections(), STOP_GRACE_MS)
+    try {
+      await server.close()
+    } finally {
+      clearTimeout(force)
+    }
     await engine.close()
   }
 }
