@@ -11,6 +11,8 @@ import {
   isFunction,
   type Warning,
 } from 'feelin'
+import { arithmetic, negate, type ArithmeticErrors } from './arithmetic.ts'
+import { arithmeticName, negationName, rewriteArithmetic } from './rewrite.ts'
 import { simpleUnaryTest } from './simple-unary-test.ts'
 
 /** What one FEEL evaluation gives: a value (null on failure) and the error, if one was raised. */
@@ -41,6 +43,36 @@ function describe(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error)
 }
 
+/** Errors raised by Baton's own FEEL operations during the evaluation under way (innermost last). */
+const pending: string[][] = []
+const sink: ArithmeticErrors = {
+  report(message) {
+    pending.at(-1)?.push(message)
+  },
+}
+
+const operations = {
+  [arithmeticName]: new FeelFunction(
+    (op: unknown, a: unknown, b: unknown) => arithmetic(String(op), a, b, sink),
+    ['op', 'a', 'b'],
+  ),
+  [negationName]: new FeelFunction((a: unknown) => negate(a, sink), ['a']),
+}
+
+/** Runs one feelin evaluation with Baton's operations in scope; gives the first error they raised. */
+function withOperations<T>(
+  run: (scope: FeelScope) => T,
+  scope: FeelScope,
+): [T, string | undefined] {
+  const errors: string[] = []
+  pending.push(errors)
+  try {
+    return [run({ ...operations, ...scope }), errors[0]]
+  } finally {
+    pending.pop()
+  }
+}
+
 /** Evaluates a FEEL expression; never throws. */
 export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
   // Fast path: a bare name from the scope or a number/string literal needs no parse.
@@ -51,7 +83,9 @@ export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) return { value: Number(trimmed), error: undefined }
   if (/^"[^"\\]*"$/.test(trimmed)) return { value: trimmed.slice(1, -1), error: undefined }
   try {
-    const result = evaluate(text, scope)
+    const rewritten = rewriteArithmetic(text, scope, 'expression')
+    const [result, own] = withOperations((s) => evaluate(rewritten, s), scope)
+    if (own !== undefined) return { value: null, error: `FEEL '${text}': ${own}` }
     const value = result.value ?? null
     const error = firstError(result.warnings)
     if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -90,7 +124,10 @@ export function feelUnaryTest(text: string, input: unknown, scope: FeelScope): F
     if (value !== null) return { value, error: undefined }
   }
   try {
-    const result = unaryTest(trimmed, { ...scope, '?': input })
+    const full = { ...scope, '?': input }
+    const rewritten = rewriteArithmetic(trimmed, full, 'unary-tests')
+    const [result, own] = withOperations((s) => unaryTest(rewritten, s), full)
+    if (own !== undefined) return { value: null, error: `FEEL unary tests '${text}': ${own}` }
     return { value: result.value ?? null, error: firstError(result.warnings) }
   } catch (error) {
     return { value: null, error: `FEEL unary tests '${text}': ${describe(error)}` }
