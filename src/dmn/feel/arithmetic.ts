@@ -145,24 +145,16 @@ function subtractTemporals(a: unknown, b: unknown): FeelDuration | null | undefi
   const left = asDateTime(a)
   const right = asDateTime(b)
   if (left === undefined || right === undefined) return undefined
-  // A zoned and a local date-time have no defined distance (a date counts as either).
-  if (
-    !(a instanceof FeelDate) &&
-    !(b instanceof FeelDate) &&
-    (left.zone === null) !== (right.zone === null)
-  )
-    return undefined
-  const l =
-    a instanceof FeelDate && right.zone !== null ? new FeelDateTime(left.value, right.zone) : left
-  const r =
-    b instanceof FeelDate && left.zone !== null ? new FeelDateTime(right.value, left.zone) : right
-  const nanos = dec(epochNanos(l)).minus(dec(epochNanos(r)))
+  // A zoned and a local date-time have no defined distance.
+  if ((left.zone === null) !== (right.zone === null)) return undefined
+  const nanos = dec(epochNanos(left)).minus(dec(epochNanos(right)))
   return daysTimeDuration(nanos.dividedBy(nanosPerSecond))
 }
 
+/** A date takes part in date-time arithmetic as midnight UTC. */
 function asDateTime(value: unknown): FeelDateTime | undefined {
   if (value instanceof FeelDateTime) return value
-  if (value instanceof FeelDate) return new FeelDateTime(value.value.toPlainDateTime(), null)
+  if (value instanceof FeelDate) return new FeelDateTime(value.value.toPlainDateTime(), 'UTC')
   return undefined
 }
 
