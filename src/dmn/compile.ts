@@ -1,3 +1,4 @@
+import { feelSyntaxError } from './feel/syntax.ts'
 import { parseDmnXml, type ModdleElement } from './moddle.ts'
 import {
   Aggregation,
@@ -156,12 +157,15 @@ function children(element: ModdleElement | undefined, key: string): readonly Mod
 /** Turns one `<definitions>` into a `DmnModel`, recording problems as it goes. */
 class ModelReader {
   private readonly namespace: string
+  /** Every name the document declares, for parsing FEEL names with spaces and punctuation. */
+  private readonly names: Record<string, null>
 
   constructor(
     private readonly definitions: ModdleElement,
     private readonly problems: DmnProblem[],
   ) {
     this.namespace = str(definitions, 'namespace') ?? ''
+    this.names = declaredNames(definitions)
   }
 
   read(): DmnModel {
@@ -193,6 +197,18 @@ class ModelReader {
 
   private problem(rule: string, elementId: string | undefined, message: string): void {
     this.problems.push({ rule, elementId, message })
+  }
+
+  /** Records a problem when FEEL text does not parse; `where` names the place for a person. */
+  private checkFeel(
+    text: string | undefined,
+    kind: 'expression' | 'unary-tests',
+    elementId: string | undefined,
+    where: string,
+  ): void {
+    if (text === undefined) return
+    const error = feelSyntaxError(text, kind, this.names)
+    if (error !== undefined) this.problem('feel-syntax', elementId, `${where}: FEEL ${error}`)
   }
 
   private itemDefinition(item: ModdleElement): ItemDefinition {
@@ -298,8 +314,12 @@ class ModelReader {
       return { type: 'literal', id: undefined, typeRef: undefined, text: 'null' }
     }
     switch (element.$type) {
-      case 'dmn:LiteralExpression':
-        return { ...base, type: 'literal', text: str(element, 'text') ?? '' }
+      case 'dmn:LiteralExpression': {
+        const text = str(element, 'text') ?? ''
+        const where = id === undefined ? `'${ownerId}'` : `'${ownerId}', expression '${id}'`
+        this.checkFeel(text, 'expression', id ?? ownerId, where)
+        return { ...base, type: 'literal', text }
+      }
       case 'dmn:DecisionTable':
         return this.decisionTable(element, ownerId)
       case 'dmn:Context':
@@ -447,9 +467,51 @@ class ModelReader {
         }
       })
     }
+    const table = `decision '${ownerId}'`
+    inputs.forEach((input, i) => {
+      const where = `${table}, input column ${i + 1}`
+      this.checkFeel(input.text, 'expression', input.id ?? ownerId, `${where} (input expression)`)
+      this.checkFeel(
+        input.inputValues,
+        'unary-tests',
+        input.id ?? ownerId,
+        `${where} (input values)`,
+      )
+    })
+    outputs.forEach((output, i) => {
+      const where = `${table}, output column ${i + 1}`
+      this.checkFeel(
+        output.outputValues,
+        'unary-tests',
+        output.id ?? ownerId,
+        `${where} (output values)`,
+      )
+      this.checkFeel(
+        output.defaultOutput,
+        'expression',
+        output.id ?? ownerId,
+        `${where} (default output)`,
+      )
+    })
     const rules = children(element, 'rule').map((rule, i) => {
       const inputEntries = children(rule, 'inputEntry').map((e) => str(e, 'text') ?? '')
       const outputEntries = children(rule, 'outputEntry').map((e) => str(e, 'text') ?? '')
+      inputEntries.forEach((text, c) => {
+        this.checkFeel(
+          text,
+          'unary-tests',
+          rule.id ?? ownerId,
+          `${table}, rule ${i + 1}, input column ${c + 1}`,
+        )
+      })
+      outputEntries.forEach((text, c) => {
+        this.checkFeel(
+          text,
+          'expression',
+          rule.id ?? ownerId,
+          `${table}, rule ${i + 1}, output column ${c + 1}`,
+        )
+      })
       if (inputEntries.length !== inputs.length) {
         this.problem(
           'decision-table',
@@ -489,6 +551,30 @@ class ModelReader {
       rules,
     }
   }
+}
+
+/** Collects every `name` in a moddle tree (DRG elements, variables, parameters, components). */
+function declaredNames(root: ModdleElement): Record<string, null> {
+  const names: Record<string, null> = {}
+  const imports = children(root, 'import').map((i) => str(i, 'name') ?? '')
+  const seen = new Set<unknown>()
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return
+    seen.add(value)
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item)
+      return
+    }
+    const element = value as ModdleElement
+    const name = element.name
+    if (typeof name === 'string' && name !== '') {
+      names[name] = null
+      for (const prefix of imports) if (prefix !== '') names[`${prefix}.${name}`] = null
+    }
+    for (const key of Object.keys(element)) if (!key.startsWith('$')) visit(element[key])
+  }
+  visit(root)
+  return names
 }
 
 function hitPoliciesHas(text: string): text is HitPolicy {
