@@ -8,6 +8,7 @@ import {
   type CompiledDmn,
   type Decision,
   type DecisionService,
+  type DmnImport,
   type DmnModel,
   type DmnProblem,
   type DrgElement,
@@ -26,7 +27,8 @@ export type CompileDmnResult =
 
 /**
  * Parses and validates DMN 1.1–1.5 XML. Pass several documents when the first imports the
- * others; imports resolve by namespace. Never throws: every defect becomes a problem naming the
+ * others; imports resolve by namespace, transitively, and documents the first does not import
+ * (directly or through others) are ignored, so a deployment can offer all its files. Never throws: every defect becomes a problem naming the
  * element (decision id, rule number, column).
  *
  * @example
@@ -35,35 +37,40 @@ export type CompileDmnResult =
  */
 export async function compileDmn(xml: string | readonly string[]): Promise<CompileDmnResult> {
   const documents = typeof xml === 'string' ? [xml] : xml
-  const problems: DmnProblem[] = []
-  const models: DmnModel[] = []
-  for (const text of documents) {
-    try {
-      const parsed = await parseDmnXml(text)
-      for (const warning of parsed.warnings) {
-        problems.push({ rule: 'xml-content', elementId: undefined, message: warning })
-      }
-      if (parsed.definitions.$type !== 'dmn:Definitions') {
-        problems.push({
-          rule: 'xml',
-          elementId: undefined,
-          message: 'root element is not <definitions>',
-        })
-        continue
-      }
-      models.push(new ModelReader(parsed.definitions, problems).read())
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
-      problems.push({ rule: 'xml', elementId: undefined, message: `not valid DMN XML: ${message}` })
-    }
-  }
-  const main = models[0]
-  if (main === undefined || problems.length > 0) {
+  const read: { model: DmnModel | undefined; problems: DmnProblem[] }[] = []
+  for (const text of documents) read.push(await readDocument(text))
+  const first = read[0]
+  const main = first?.model
+  if (first === undefined || main === undefined || first.problems.length > 0) {
+    const problems = first?.problems ?? []
     if (problems.length === 0)
       problems.push({ rule: 'xml', elementId: undefined, message: 'no DMN document given' })
     return { ok: false, problems }
   }
-  const byNamespace = new Map(models.map((m) => [m.namespace, m]))
+  // The main model and what it imports, transitively; other documents given are candidates only.
+  const problems: DmnProblem[] = []
+  const byNamespace = new Map<string, DmnModel>([[main.namespace, main]])
+  const queue: DmnModel[] = [main]
+  for (let model = queue.shift(); model !== undefined; model = queue.shift()) {
+    for (const imported of model.imports) {
+      if (!isDmnImport(imported) || byNamespace.has(imported.namespace)) continue
+      const found = read.find((r) => r.model?.namespace === imported.namespace)
+      if (found?.model === undefined) {
+        problems.push({
+          rule: 'import',
+          elementId: undefined,
+          message: `model '${model.name}' imports '${imported.name}' (namespace ${imported.namespace}), which no DMN file given with it defines; deploy that file in the same deployment`,
+        })
+        continue
+      }
+      for (const p of found.problems) {
+        problems.push({ ...p, message: `imported model '${found.model.name}': ${p.message}` })
+      }
+      byNamespace.set(found.model.namespace, found.model)
+      queue.push(found.model)
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems }
   checkReferences(byNamespace, problems)
   if (problems.length > 0) return { ok: false, problems }
   const decisions = new Map<string, Decision>()
@@ -72,6 +79,36 @@ export async function compileDmn(xml: string | readonly string[]): Promise<Compi
   }
   const compiled: CompiledDmn = { main, models: byNamespace, decisions }
   return { ok: true, compiled, decisions }
+}
+
+/** DMN imports carry the DMN spec namespace as their type (or none); XSD and PMML ones do not. */
+function isDmnImport(imported: DmnImport): boolean {
+  return imported.importType === undefined || /\/spec\/DMN\//i.test(imported.importType)
+}
+
+async function readDocument(
+  text: string,
+): Promise<{ model: DmnModel | undefined; problems: DmnProblem[] }> {
+  const problems: DmnProblem[] = []
+  try {
+    const parsed = await parseDmnXml(text)
+    for (const warning of parsed.warnings) {
+      problems.push({ rule: 'xml-content', elementId: undefined, message: warning })
+    }
+    if (parsed.definitions.$type !== 'dmn:Definitions') {
+      problems.push({
+        rule: 'xml',
+        elementId: undefined,
+        message: 'root element is not <definitions>',
+      })
+      return { model: undefined, problems }
+    }
+    return { model: new ModelReader(parsed.definitions, problems).read(), problems }
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    problems.push({ rule: 'xml', elementId: undefined, message: `not valid DMN XML: ${message}` })
+    return { model: undefined, problems }
+  }
 }
 
 function checkReferences(models: ReadonlyMap<string, DmnModel>, problems: DmnProblem[]): void {
@@ -189,6 +226,7 @@ class ModelReader {
       imports: children(this.definitions, 'import').map((i) => ({
         name: str(i, 'name') ?? '',
         namespace: str(i, 'namespace') ?? '',
+        importType: str(i, 'importType'),
       })),
       itemDefinitions,
       elements,
