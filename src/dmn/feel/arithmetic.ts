@@ -64,7 +64,8 @@ function seconds(value: FeelDuration): Dec {
   return dec(whole).plus(dec(nanos).dividedBy(nanosPerSecond))
 }
 
-function yearsMonthsDuration(total: number): FeelDuration | null {
+/** A years and months duration of `total` months. */
+export function yearsMonthsDuration(total: number): FeelDuration | null {
   const sign = total < 0 ? '-' : ''
   const abs = Math.abs(total)
   const result = duration(`${sign}P${Math.floor(abs / 12)}Y${abs % 12}M`)

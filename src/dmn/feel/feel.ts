@@ -1,6 +1,5 @@
 import {
   evaluate,
-  parseExpression,
   unaryTest,
   FeelDate,
   FeelDateTime,
@@ -12,8 +11,10 @@ import {
   type Warning,
 } from 'feelin'
 import { arithmetic, negate, type ArithmeticErrors } from './arithmetic.ts'
+import { numericBuiltins } from './builtins.ts'
 import { arithmeticName, negationName, rewriteArithmetic } from './rewrite.ts'
 import { simpleUnaryTest } from './simple-unary-test.ts'
+import { typedBuiltins } from './typed-builtins.ts'
 
 /** What one FEEL evaluation gives: a value (null on failure) and the error, if one was raised. */
 export interface FeelOutcome {
@@ -57,6 +58,8 @@ const operations = {
     ['op', 'a', 'b'],
   ),
   [negationName]: new FeelFunction((a: unknown) => negate(a, sink), ['a']),
+  ...numericBuiltins(sink),
+  ...typedBuiltins(sink),
 }
 
 /** Runs one feelin evaluation with Baton's operations in scope; gives the first error they raised. */
@@ -91,27 +94,10 @@ export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
     if (typeof value === 'number' && !Number.isFinite(value)) {
       return { value: null, error: error ?? `FEEL '${text}': the result is not a number` }
     }
-    if (value === null && error === undefined) return { value, error: nullFromBuiltin(text, scope) }
     return { value, error }
   } catch (error) {
     return { value: null, error: `FEEL '${text}': ${describe(error)}` }
   }
-}
-
-/**
- * feelin answers null without a warning when a built-in function rejects its arguments
- * (`sqrt(-1)`, `modulo(10, 0)`). FEEL makes that an error, so a top-level built-in call that
- * gives null is reported as one. Calls of functions from the scope are left alone.
- */
-function nullFromBuiltin(text: string, scope: FeelScope): string | undefined {
-  const top = parseExpression(text, scope, undefined).topNode.firstChild
-  if (top?.name !== 'FunctionInvocation' && top?.name !== 'DateTimeLiteral') return undefined
-  const callee = top.firstChild
-  if (callee === null) return undefined
-  const name = text.slice(callee.from, callee.to)
-  if (callee.name === 'VariableName' && Object.hasOwn(scope, name)) return undefined
-  if (callee.name !== 'VariableName' && callee.name !== 'DateTimeConstructor') return undefined
-  return `FEEL '${text}': built-in '${name}' gave null: its arguments are not valid for it`
 }
 
 /** Tests `input` against FEEL unary tests (`-`, `< 10`, `"a","b"`, `not(1)`...); never throws. */

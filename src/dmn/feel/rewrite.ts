@@ -6,6 +6,8 @@ type SyntaxNode = Tree['topNode']
 /** Scope names of the functions that carry Baton's arithmetic into feelin's evaluation. */
 export const arithmeticName = '__baton_arithmetic'
 export const negationName = '__baton_negation'
+/** Scope name of Baton's `duration(from)`, which reports a string it cannot read as an error. */
+export const durationName = '__baton_duration'
 
 const cache = new Map<string, string>()
 const plainName = /^[A-Za-z_]\w*$/
@@ -13,7 +15,7 @@ const plainName = /^[A-Za-z_]\w*$/
 /**
  * Rewrites every arithmetic operation of a FEEL expression (or unary tests) into a call of
  * Baton's arithmetic functions, so that feelin evaluates everything else and `+ - * / **` and
- * negation follow DMN's decimal and temporal semantics. `a + b * c` becomes
+ * negation follow DMN's decimal and temporal semantics; `duration(...)` calls Baton's strict one. `a + b * c` becomes
  * `__baton_arithmetic("+", a, __baton_arithmetic("*", b, c))`. The parse needs the scope's names
  * (FEEL names may hold spaces), so the cache key includes the unusual ones.
  */
@@ -22,7 +24,7 @@ export function rewriteArithmetic(
   scope: Readonly<Record<string, unknown>>,
   kind: 'expression' | 'unary-tests',
 ): string {
-  if (!/[-+*/]/.test(text)) return text
+  if (!/[-+*/]|duration\s*\(/.test(text)) return text
   let key = `${kind}\u0000${text}`
   for (const name in scope) if (!plainName.test(name)) key += `\u0000${name}`
   const cached = cache.get(key)
@@ -65,11 +67,24 @@ function rewrite(node: SyntaxNode, text: string): string {
       return `${negationName}(${rewrite(second, text)})`
     }
   }
+  const [constructor] = parts
+  if (
+    node.name === 'DateTimeLiteral' &&
+    constructor?.name === 'DateTimeConstructor' &&
+    text.slice(constructor.from, constructor.to) === 'duration'
+  ) {
+    const rest = parts.slice(1)
+    return durationName + splice(constructor.to, node.to, rest, text)
+  }
+  return splice(node.from, node.to, parts, text)
+}
+
+/** The source from `at` to `end` with the `parts` within rewritten. */
+function splice(at: number, end: number, parts: readonly SyntaxNode[], text: string): string {
   let out = ''
-  let at = node.from
   for (const child of parts) {
     out += text.slice(at, child.from) + rewrite(child, text)
     at = child.to
   }
-  return out + text.slice(at, node.to)
+  return out + text.slice(at, end)
 }
