@@ -395,7 +395,11 @@ export class Step {
         }
         // BPMN: the default flow is taken when no *conditional* flow is; unconditional flows go anyway.
         if (conditionalTaken === 0 && node.defaultFlow) taken.push(this.flow(node.defaultFlow))
-        if (taken.length === 0 && conditional > 0 && node.type === 'inclusiveGateway') {
+        if (
+          taken.length === 0 &&
+          conditional > 0 &&
+          (node.type === 'inclusiveGateway' || node.type === 'complexGateway')
+        ) {
           this.raiseIncident(
             element,
             IncidentErrorTypes.condition,
@@ -452,7 +456,9 @@ export class Step {
     const target = this.node(flow.targetRef)
     const joining =
       target.incoming.length > 1 &&
-      (target.type === 'parallelGateway' || target.type === 'inclusiveGateway')
+      (target.type === 'parallelGateway' ||
+        target.type === 'inclusiveGateway' ||
+        target.type === 'complexGateway')
     if (!joining) {
       this.enqueueActivate(target.id, flowScopeKey)
       return
@@ -461,8 +467,35 @@ export class Step {
     if (target.type === 'parallelGateway') {
       const join = this.state.joins[`${flowScopeKey}/${target.id}`] ?? {}
       if (target.incoming.every((id) => (join[id] ?? 0) > 0)) this.fireJoin(target, flowScopeKey)
+    } else if (target.type === 'complexGateway' && target.activationCondition) {
+      this.checkActivation(target, target.activationCondition, flowScopeKey)
     }
-    // Inclusive joins fire when the agenda drains and no token can still reach them.
+    // Inclusive joins (and complex joins without an activation condition) fire when the agenda
+    // drains and no token can reach them.
+  }
+
+  /**
+   * A complex gateway waiting for its activation: fires when the activation condition holds
+   * (`activationCount` is the number of tokens waiting), consuming the waiting tokens. Once fired,
+   * it does not fire again until every token that could still arrive has (it resets when the
+   * agenda drains and none can). A condition that fails or is not true counts as not yet: the
+   * gateway keeps waiting.
+   */
+  private checkActivation(
+    gateway: FlowNode,
+    condition: CompiledExpression,
+    flowScopeKey: Key,
+  ): void {
+    const id = `${flowScopeKey}/${gateway.id}`
+    if (this.state.firedJoins?.[id]) return
+    const join = this.state.joins[id] ?? {}
+    let activationCount = 0
+    for (const count of Object.values(join)) activationCount += count
+    const variables = { ...this.variablesAt(flowScopeKey), activationCount }
+    const result = condition.evaluate(variables, this.feelOptions)
+    if (!result.ok || result.value !== true) return
+    this.emit({ type: 'ComplexGatewayFired', gatewayId: gateway.id, flowScopeKey })
+    this.fireJoin(gateway, flowScopeKey)
   }
 
   private fireJoin(gateway: FlowNode, flowScopeKey: Key): void {
@@ -472,16 +505,39 @@ export class Step {
     this.enqueueActivate(gateway.id, flowScopeKey)
   }
 
-  /** Fires every waiting inclusive join that no token can reach any more. */
+  /**
+   * Fires every waiting inclusive join (and complex join without an activation condition) that no
+   * token can reach any more, and resets every fired complex gateway that no token can reach,
+   * consuming the tokens that came after it fired.
+   */
   private fireReadyInclusiveJoins(): boolean {
     let fired = false
-    for (const id of Object.keys(this.state.joins)) {
+    const firedJoins = this.state.firedJoins
+    const ids = Object.keys(this.state.joins)
+    if (firedJoins) for (const id in firedJoins) if (!(id in this.state.joins)) ids.push(id)
+    for (const id of ids) {
       const slash = id.lastIndexOf('/')
       const flowScopeKey = id.slice(0, slash)
       const gateway = this.node(id.slice(slash + 1))
-      if (gateway.type !== 'inclusiveGateway') continue
+      if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
       const sources = this.process.inclusiveJoinSources.get(gateway.id)
       if (sources && this.tokenCanReach(flowScopeKey, gateway.id, sources)) continue
+      if (gateway.type === 'complexGateway') {
+        if (this.state.firedJoins?.[id]) {
+          const flows = Object.entries(this.state.joins[id] ?? {}).flatMap(([flow, count]) =>
+            Array<string>(count).fill(flow),
+          )
+          if (flows.length > 0) {
+            this.emit({ type: 'JoinTokensConsumed', gatewayId: gateway.id, flowScopeKey, flows })
+          }
+          this.emit({ type: 'ComplexGatewayReset', gatewayId: gateway.id, flowScopeKey })
+          this.agenda.push({ kind: 'scope', scopeKey: flowScopeKey })
+          fired = true
+          continue
+        }
+        // With an activation condition it fires only when the condition holds.
+        if (gateway.activationCondition) continue
+      }
       this.fireJoin(gateway, flowScopeKey)
       fired = true
     }
@@ -551,6 +607,11 @@ export class Step {
       }
     }
     const prefix = `${scopeKey}/`
+    for (const id of Object.keys(this.state.firedJoins ?? {})) {
+      if (!id.startsWith(prefix)) continue
+      const gatewayId = id.slice(prefix.length)
+      this.emit({ type: 'ComplexGatewayReset', gatewayId, flowScopeKey: scopeKey })
+    }
     for (const [id, join] of Object.entries(this.state.joins)) {
       if (!id.startsWith(prefix)) continue
       this.emit({

@@ -142,6 +142,11 @@ export interface InstanceState {
   variables: Record<Key, Variables>
   /** Tokens waiting at joining gateways: `${flowScopeKey}/${gatewayId}` -> flow id -> count. */
   joins: Record<string, Record<string, number>>
+  /**
+   * Complex gateways that fired and wait for the rest of their tokens before they reset:
+   * `${flowScopeKey}/${gatewayId}` -> true.
+   */
+  firedJoins?: Record<string, true>
   jobs: Record<Key, JobState>
   userTasks: Record<Key, UserTaskState>
   /** Open incidents by key. */
@@ -356,6 +361,21 @@ export type EngineEventBody =
       readonly type: 'JoinTokenArrived'
       readonly gatewayId: string
       readonly flowId: string
+      readonly flowScopeKey: Key
+    }
+  | {
+      /**
+       * A complex gateway's activation condition became true: it fired once, and the tokens that
+       * arrive after it (until no more can) are consumed without firing again.
+       */
+      readonly type: 'ComplexGatewayFired'
+      readonly gatewayId: string
+      readonly flowScopeKey: Key
+    }
+  | {
+      /** No more tokens can reach a fired complex gateway: it waits for its next activation. */
+      readonly type: 'ComplexGatewayReset'
+      readonly gatewayId: string
       readonly flowScopeKey: Key
     }
   | {

@@ -374,7 +374,7 @@ ${flows}`,
       assert.deepEqual(
         await problemsOf(
           multiInstance(
-            '<bpmn:loopCardinality>3</bpmn:loopCardinality><bpmn:completionCondition>23</bpmn:completionCondition>',
+            '<bpmn:loopCardinality>3</bpmn:loopCardinality><bpmn:completionCondition xsi:type="bpmn:tFormalExpression">23</bpmn:completionCondition>',
           ),
         ),
         ['condition-not-boolean x'],

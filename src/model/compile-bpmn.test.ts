@@ -433,10 +433,10 @@ void describe('model/compile-bpmn', () => {
 
     void it('rejects what the model cannot represent even when unsupported constructs are allowed', async () => {
       const problems = expectProblems(
-        await compileBpmn(around(`<bpmn:complexGateway id="x" />`), { allowUnsupported: true }),
+        await compileBpmn(around(`<bpmn:implicitThrowEvent id="x" />`), { allowUnsupported: true }),
       )
       assert.deepEqual(rules(problems), ['element-unsupported'])
-      assert.match(problems[0]!.message, /complexGateway/)
+      assert.match(problems[0]!.message, /implicitThrowEvent/)
     })
 
     void it('rejects zeebe extensions that would otherwise be silently ignored', async () => {

@@ -475,7 +475,7 @@ ${extra}`)
       assert.deepEqual(
         await problemsOf(
           around(
-            '<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition><bpmn:condition>23</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+            '<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">23</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
           ),
         ),
         ['condition-not-boolean x'],

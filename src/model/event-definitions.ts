@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '../feel/types.ts'
 import type { CompileContext } from './compile-context.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import {
   booleanProperty,
   describeElement,
@@ -493,7 +493,9 @@ function readConditional(
   definition: ModdleElement,
   ctx: CompileContext,
 ): EventDefinition | undefined {
-  const text = expressionText(elementProperty(definition, 'condition'))
+  const conditionElement = elementProperty(definition, 'condition')
+  if (!checkFormalExpression(event, 'condition', conditionElement, ctx.problems)) return undefined
+  const text = expressionText(conditionElement)
   if (text === undefined) {
     ctx.problems.error(
       'condition-required',

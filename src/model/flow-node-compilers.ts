@@ -7,7 +7,7 @@
  */
 import type { CompileContext } from './compile-context.ts'
 import { eventPosition, readEventDefinition, readMessage } from './event-definitions.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import { readLoopCharacteristics } from './loop-characteristics.ts'
 import {
   booleanProperty,
@@ -52,6 +52,7 @@ export type FlowNodeDetails = Pick<FlowNode, 'type'> &
       | 'adHoc'
       | 'isTransaction'
       | 'instantiate'
+      | 'activationCondition'
     >
   >
 
@@ -338,6 +339,12 @@ function compileSubProcess(element: ModdleElement, ctx: CompileContext): FlowNod
       idOf(element),
     )
   }
+  checkFormalExpression(
+    element,
+    'completion condition',
+    elementProperty(element, 'completionCondition'),
+    ctx.problems,
+  )
   const completionText = expressionText(elementProperty(element, 'completionCondition'))
   const completionCondition =
     completionText === undefined || completionText === ''
@@ -390,6 +397,26 @@ function compileReceiveTask(
   return { type: 'receiveTask', eventDefinition: message, ...(instantiate ? { instantiate } : {}) }
 }
 
+/** A complex gateway: its optional `activationCondition` (FEEL over `activationCount`). */
+function compileComplexGateway(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
+  const condition = elementProperty(element, 'activationCondition')
+  if (!checkFormalExpression(element, 'activation condition', condition, ctx.problems)) {
+    return { type: 'complexGateway' }
+  }
+  const text = expressionText(condition)
+  if (text === undefined || text === '') return { type: 'complexGateway' }
+  const activationCondition = compileExpressionBody(
+    element,
+    'activation condition',
+    text,
+    ctx.problems,
+    { boolean: true },
+  )
+  return activationCondition === undefined
+    ? { type: 'complexGateway' }
+    : { type: 'complexGateway', activationCondition }
+}
+
 function compileEventBasedGateway(
   element: ModdleElement,
   ctx: CompileContext,
@@ -427,6 +454,7 @@ export const flowNodeCompilers: Readonly<Record<string, FlowNodeCompiler>> = {
   'bpmn:ExclusiveGateway': () => ({ type: 'exclusiveGateway' }),
   'bpmn:ParallelGateway': () => ({ type: 'parallelGateway' }),
   'bpmn:InclusiveGateway': () => ({ type: 'inclusiveGateway' }),
+  'bpmn:ComplexGateway': compileComplexGateway,
   'bpmn:EventBasedGateway': compileEventBasedGateway,
   'bpmn:SubProcess': activity(compileSubProcess),
   'bpmn:AdHocSubProcess': activity(compileSubProcess),

@@ -4,7 +4,7 @@
  */
 import type { CompiledExpression } from '../feel/types.ts'
 import type { CompileContext } from './compile-context.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import {
   booleanProperty,
   describeElement,
@@ -104,6 +104,10 @@ function readMultiInstance(
     ctx,
   )
   if (!inputCollection.ok || !outputElement.ok || !cardinality.ok || !completion.ok) failed = true
+  const completionElement = elementProperty(loop, 'completionCondition')
+  if (!checkFormalExpression(activity, 'completion condition', completionElement, ctx.problems)) {
+    failed = true
+  }
   if (inputCollection.ok && inputCollection.expression !== undefined)
     definition.inputCollection = inputCollection.expression
   if (outputElement.ok && outputElement.expression !== undefined)

@@ -24,6 +24,7 @@ export const FlowNodeTypes = {
   exclusiveGateway: 'exclusiveGateway',
   parallelGateway: 'parallelGateway',
   inclusiveGateway: 'inclusiveGateway',
+  complexGateway: 'complexGateway',
   subProcess: 'subProcess',
   callActivity: 'callActivity',
 } as const
@@ -180,7 +181,12 @@ export interface FlowNode {
   readonly incoming: readonly string[]
   /** Ids of outgoing sequence flows, in document order. */
   readonly outgoing: readonly string[]
-  /** Default flow id (exclusive/inclusive gateways and activities). */
+  /**
+   * Complex gateway: `activationCondition` (FEEL; `activationCount` is the number of tokens
+   * waiting). Absent: the join waits like an inclusive join.
+   */
+  readonly activationCondition?: CompiledExpression
+  /** Default flow id (exclusive/inclusive/complex gateways and activities). */
   readonly defaultFlow?: string
   readonly ioMapping?: IoMapping
   /** Service, send, business rule (job flavour) and non-FEEL script tasks. */
@@ -254,7 +260,7 @@ export interface ExecutableProcess {
   /** Ids of the flow nodes directly inside the process. */
   readonly childNodeIds: readonly string[]
   /**
-   * For each inclusive gateway with more than one incoming flow: the ids of the flow nodes in
+   * For each inclusive or complex gateway with more than one incoming flow: the ids of the flow nodes in
    * the same scope from which a token could still reach it (without passing through it).
    */
   readonly inclusiveJoinSources: ReadonlyMap<string, ReadonlySet<string>>

@@ -29,6 +29,7 @@ export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> =
   exclusiveGateway: passThrough('first-true'),
   parallelGateway: passThrough('all'),
   inclusiveGateway: passThrough('all-true'),
+  complexGateway: passThrough('all-true'),
   subProcess,
   callActivity,
 }
