@@ -106,6 +106,11 @@ export class Step {
     })
   }
 
+  /** Asks the runtime to publish a message (to every waiting subscription and start event). */
+  publishMessage(messageName: string, correlationKey: string, variables: Variables): void {
+    this.effects.push({ type: 'publishMessage', messageName, correlationKey, variables })
+  }
+
   node(elementId: string): FlowNode {
     const node = this.process.nodes.get(elementId)
     if (!node) throw new Error(`element ${elementId} is not in process ${this.process.id}`)

@@ -537,6 +537,16 @@ export type Effect =
       readonly command: Command
     }
   | {
+      /**
+       * A message thrown by the instance without a job (its message is caught in the same file):
+       * the runtime publishes it like an API publication with no time to live.
+       */
+      readonly type: 'publishMessage'
+      readonly messageName: string
+      readonly correlationKey: string
+      readonly variables: Variables
+    }
+  | {
       /** A signal thrown by the instance: the runtime broadcasts it to every subscription. */
       readonly type: 'broadcastSignal'
       readonly signalName: string

@@ -6,6 +6,7 @@ import { checkEngineSupport } from './engine-constructs.ts'
 import { eventDefinitionTypeOf } from './event-definitions.ts'
 import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
 import { computeInclusiveJoinSources } from './inclusive-join-sources.ts'
+import { messageExchange } from './message-exchange.ts'
 import {
   booleanProperty,
   describeElement,
@@ -145,8 +146,13 @@ function compileDefinitions(
   for (const process of selected) mapScopes(process, scopeOf, problems)
 
   const compiled: ExecutableProcess[] = []
+  const messages = messageExchange(selected)
   for (const process of selected) {
-    const result = compileProcess(process, { problems, process, scopeOf, unresolved }, options)
+    const result = compileProcess(
+      process,
+      { problems, process, scopeOf, unresolved, messages },
+      options,
+    )
     if (result !== undefined) compiled.push(result)
   }
   return compiled

@@ -69,6 +69,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'boundaryEvent:escalation',
   'boundaryEvent:conditional',
   'receiveTask',
+  // An instantiating receive task starts its process on its message, like a message start event.
+  'receiveTask:instantiate',
   'eventBasedGateway',
   'eventSubProcess',
   // Loops (issue 3).

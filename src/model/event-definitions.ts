@@ -335,10 +335,13 @@ export function readMessage(
   if (rawKey !== undefined && rawKey !== '' && rawKey !== '=') {
     correlationKey = readAttributeValue(owner, 'zeebe:subscription correlationKey', rawKey, ctx)
     if (correlationKey === undefined) return undefined
-  } else if (correlatedPositions.has(position)) {
+  } else if (
+    correlatedPositions.has(position) &&
+    !(message !== undefined && ctx.messages?.thrown.has(message) === true)
+  ) {
     ctx.problems.error(
       'message-correlation-key-required',
-      `The message '${rawName}' of ${describeElement(owner)} has no correlation key, so Baton cannot tell which process instance a published message is for. Add <zeebe:subscription correlationKey="=orderId"/> to the message.`,
+      `The message '${rawName}' of ${describeElement(owner)} has no correlation key, so Baton cannot tell which process instance a published message is for. Add <zeebe:subscription correlationKey="=orderId"/> to the message (a message that a send task or throw event of the same file sends needs none: it is correlated by name).`,
       id,
     )
     return undefined

@@ -175,7 +175,14 @@ function event(type: FlowNodeType): FlowNodeCompiler {
       eventDefinition?.type === 'message' &&
       (position === 'end' || position === 'intermediateThrow')
     ) {
-      // Camunda 8 sends messages from throw events through a job worker, like a send task.
+      // Camunda 8 sends messages from throw events through a job worker, like a send task; a
+      // message the file itself catches is delivered by the engine (message-exchange.ts).
+      if (
+        extensionElement(element, 'zeebe:TaskDefinition') === undefined &&
+        caughtInFile(messageOf(element), ctx)
+      ) {
+        return details
+      }
       const job = requireJob(element, ctx)
       if (job === undefined) return undefined
       details.job = job
@@ -237,8 +244,29 @@ function requireJob(element: ModdleElement, ctx: CompileContext): JobDefinition 
   return readJobDefinition(element, ctx)
 }
 
+/** The message a throw event's message definition refers to. */
+function messageOf(event: ModdleElement): ModdleElement | undefined {
+  const definition = elementsProperty(event, 'eventDefinitions').find(
+    (d) => d.$type === 'bpmn:MessageEventDefinition',
+  )
+  return definition === undefined ? undefined : elementProperty(definition, 'messageRef')
+}
+
+function caughtInFile(message: ModdleElement | undefined, ctx: CompileContext): boolean {
+  return message !== undefined && ctx.messages?.caught.has(message) === true
+}
+
 function jobTask(type: FlowNodeType): FlowNodeCompiler {
   return activity((element, ctx) => {
+    const message = type === 'sendTask' ? elementProperty(element, 'messageRef') : undefined
+    if (
+      extensionElement(element, 'zeebe:TaskDefinition') === undefined &&
+      caughtInFile(message, ctx)
+    ) {
+      // A send task whose message the file catches sends it itself (message-exchange.ts).
+      const eventDefinition = readMessage(element, message, 'intermediateThrow', element, ctx)
+      return eventDefinition === undefined ? undefined : { type, eventDefinition }
+    }
     if (extensionElement(element, 'zeebe:TaskDefinition') === undefined) {
       ctx.problems.error(
         'task-definition-required',

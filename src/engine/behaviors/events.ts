@@ -116,13 +116,17 @@ export function openSubscription(
         `the message name of '${catchNode.id}'`,
       )
       if (!name.ok) return false
-      const key = stringIn(
-        step,
-        scopeKey,
-        blame,
-        definition.correlationKey,
-        `the correlation key of '${catchNode.id}'`,
-      )
+      // A message without a correlation key is one the same file throws: correlated by name only.
+      const key =
+        definition.correlationKey === undefined
+          ? { ok: true as const, value: '' }
+          : stringIn(
+              step,
+              scopeKey,
+              blame,
+              definition.correlationKey,
+              `the correlation key of '${catchNode.id}'`,
+            )
       if (!key.ok) return false
       if (key.value === null) {
         step.raiseIncident(
@@ -583,4 +587,33 @@ export function throwSignal(step: Step, name: string, variables: Variables): voi
     triggerSubscription(step, subscription, variables)
   }
   step.broadcastSignal(name, variables)
+}
+
+/**
+ * Sends the message of a throw event or send task that has no job (the file catches the message
+ * itself): its name and correlation key (the message's `zeebe:subscription`, evaluated where it
+ * is thrown; none: '') and the element's local variables (its input mappings) as payload. The
+ * runtime publishes it with no time to live, so only what waits for it now receives it.
+ */
+export function sendMessage(
+  step: Step,
+  element: ElementInstanceState,
+  definition: Extract<EventDefinition, { type: 'message' }>,
+): boolean {
+  const name = thrownName(
+    step,
+    element,
+    definition.messageName,
+    `the message name of '${element.elementId}'`,
+  )
+  if (!name.ok) return false
+  const key = thrownName(
+    step,
+    element,
+    definition.correlationKey,
+    `the correlation key of '${element.elementId}'`,
+  )
+  if (!key.ok) return false
+  step.publishMessage(name.value, key.value, { ...step.state.variables[element.key] })
+  return true
 }

@@ -1,5 +1,6 @@
 import {
   closeSubscriptionsHeldBy,
+  sendMessage,
   throwError,
   throwEscalation,
   throwSignal,
@@ -30,6 +31,7 @@ export const throwEvent: ElementBehavior = {
           jobTask.onActivated(step, element, node)
           return
         }
+        if (!sendMessage(step, element, definition)) return
         break
       case 'signal': {
         const name = thrownName(
