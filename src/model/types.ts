@@ -97,6 +97,15 @@ export interface MultiInstanceDefinition {
   readonly completionCondition?: CompiledExpression
   /** BPMN `behavior` of thrown events for each instance (None, One, All, Complex). */
   readonly behavior?: 'None' | 'One' | 'All' | 'Complex'
+  /**
+   * The event thrown when an instance completes (`noneBehaviorEventRef` with behavior None: after
+   * each; `oneBehaviorEventRef` with One: after the first). It is caught, without interrupting, by
+   * the activity's boundary events for the same signal, message or escalation.
+   */
+  readonly behaviorEvent?: {
+    readonly type: 'signal' | 'message' | 'escalation'
+    readonly name: string
+  }
 }
 
 /** `bpmn:standardLoopCharacteristics`. */
