@@ -23,6 +23,7 @@ import {
   evaluateConditions,
   openBoundarySubscriptions,
   openEventSubprocessSubscriptions,
+  triggerSubscription,
 } from './behaviors/events.ts'
 import { compensationHandlerDone, recordCompensable } from './behaviors/compensation.ts'
 import { bodyCompleting, innerCompleted, innerCompleting, startLoop } from './behaviors/loops.ts'
@@ -94,6 +95,47 @@ export class Step {
 
   command(command: Command): void {
     this.effects.push({ type: 'command', command })
+  }
+
+  /**
+   * Signals thrown in this step while other tokens of the instance were queued to move: those
+   * tokens moved at the same instant, so a catch they reach now still receives the signal (a
+   * parallel fork that puts the throw before the catch must not lose it). Undefined until a signal
+   * is thrown, so the common path pays nothing.
+   */
+  private simultaneousSignals:
+    | {
+        readonly name: string
+        readonly variables: Variables
+        readonly items: ReadonlySet<AgendaItem>
+        readonly seen: Set<Key>
+      }[]
+    | undefined
+
+  /** Records a signal thrown inside the instance for the tokens queued at this instant. */
+  signalThrownLocally(name: string, variables: Variables): void {
+    const items = new Set<AgendaItem>()
+    for (let i = this.head; i < this.agenda.length; i++) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate') items.add(item)
+    }
+    if (items.size === 0) return
+    const seen = new Set(Object.keys(this.state.subscriptions ?? {}))
+    ;(this.simultaneousSignals ??= []).push({ name, variables, items, seen })
+  }
+
+  /** After a queued token moved: its new signal catches receive the signals of its instant. */
+  private deliverSimultaneousSignals(item: AgendaItem): void {
+    for (const signal of this.simultaneousSignals ?? []) {
+      if (!signal.items.has(item)) continue
+      for (const subscription of Object.values(this.state.subscriptions ?? {})) {
+        if (signal.seen.has(subscription.key)) continue
+        signal.seen.add(subscription.key)
+        if (subscription.kind !== 'signal' || subscription.name !== signal.name) continue
+        if (!this.state.subscriptions?.[subscription.key]) continue
+        triggerSubscription(this, subscription, signal.variables)
+      }
+    }
   }
 
   /** Asks the runtime to broadcast a signal (to other instances, and start events) after this step. */
@@ -193,6 +235,7 @@ export class Step {
               item.inner,
               item.compensation,
             )
+            if (this.simultaneousSignals !== undefined) this.deliverSimultaneousSignals(item)
             break
           case 'complete':
             this.complete(item.elementInstanceKey)

@@ -546,17 +546,36 @@ ${extra}`)
       )
     })
 
-    void it('compiles the first of several definitions with a warning', async () => {
-      const { processes, warnings } = expectOk(
+    void it('compiles every definition of a multiple catch, and the first of others with a warning', async () => {
+      const multiple = expectOk(
         await compileBpmn(
           around(
-            `<bpmn:intermediateCatchEvent id="x">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:intermediateCatchEvent>`,
+            `<bpmn:intermediateCatchEvent id="x" parallelMultiple="true">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:intermediateCatchEvent>`,
             '<bpmn:signal id="sig" name="go" />',
           ),
           allow,
         ),
       )
-      assert.equal(processes[0]?.nodes.get('x')?.eventDefinition?.type, 'timer')
+      const x = multiple.processes[0]?.nodes.get('x')
+      assert.equal(x?.eventDefinition?.type, 'timer')
+      assert.deepEqual(
+        x?.eventDefinitions?.map((d) => d.type),
+        ['timer', 'signal'],
+      )
+      assert.equal(x?.parallelMultiple, true)
+      assert.deepEqual(multiple.warnings, [])
+      // A multiple throw of a signal and an escalation runs only the signal, with a warning.
+      const { processes, warnings } = expectOk(
+        await compileBpmn(
+          around(
+            `<bpmn:intermediateThrowEvent id="x"><bpmn:signalEventDefinition signalRef="sig" /><bpmn:escalationEventDefinition escalationRef="esc" /></bpmn:intermediateThrowEvent>`,
+            '<bpmn:signal id="sig" name="go" /><bpmn:escalation id="esc" escalationCode="late" />',
+          ),
+          allow,
+        ),
+      )
+      assert.equal(processes[0]?.nodes.get('x')?.eventDefinition?.type, 'signal')
+      assert.equal(processes[0]?.nodes.get('x')?.eventDefinitions, undefined)
       assert.deepEqual(
         warnings.map((w) => `${w.rule} ${w.elementId}`),
         ['event-definition-multiple x'],

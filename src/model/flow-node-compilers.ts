@@ -53,6 +53,8 @@ export type FlowNodeDetails = Pick<FlowNode, 'type'> &
       | 'isTransaction'
       | 'instantiate'
       | 'activationCondition'
+      | 'eventDefinitions'
+      | 'parallelMultiple'
     >
   >
 
@@ -132,10 +134,14 @@ function event(type: FlowNodeType): FlowNodeCompiler {
     if (position === undefined) return reportUnsupported(element, ctx)
     const read = readEventDefinition(element, position, ctx)
     if (!read.ok) return undefined
-    const { eventDefinition } = read
+    const { eventDefinition, eventDefinitions } = read
     const details: Mutable<FlowNodeDetails> = {
       type,
       ...(eventDefinition === undefined ? {} : { eventDefinition }),
+      ...(eventDefinitions === undefined ? {} : { eventDefinitions }),
+      ...(eventDefinitions !== undefined && booleanProperty(element, 'parallelMultiple') === true
+        ? { parallelMultiple: true }
+        : {}),
     }
     if (position === 'eventSubProcessStart') {
       const isInterrupting = booleanProperty(element, 'isInterrupting') ?? true

@@ -207,6 +207,13 @@ export interface FlowNode {
   readonly calledElement?: CalledElementDefinition
   /** The event's trigger or result; absent for none events. */
   readonly eventDefinition?: EventDefinition
+  /**
+   * A BPMN "multiple" event runs all its definitions (the first is also `eventDefinition`): an
+   * intermediate catch waits for any one of its triggers (every one with `parallelMultiple`), a
+   * throw event throws every signal.
+   */
+  readonly eventDefinitions?: readonly EventDefinition[]
+  readonly parallelMultiple?: boolean
   /** Boundary event: the activity it is attached to, and whether it interrupts it (default true). */
   readonly attachedToRef?: string
   readonly cancelActivity?: boolean
