@@ -91,7 +91,7 @@ ${extra}`,
 <bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e" />`,
           ),
         ),
-        ['boundary-event-attachment-invalid b'],
+        ['gateway-flows-invalid x', 'boundary-event-attachment-invalid b'],
       )
       assert.deepEqual(
         await problemsOf(

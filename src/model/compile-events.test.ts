@@ -442,7 +442,8 @@ ${extra}`)
             '',
           ),
         ),
-        ['compensation-handler-invalid cb'],
+        // An ordinary task now: nothing leads to it either.
+        ['flow-node-unreachable cancel', 'compensation-handler-invalid cb'],
       )
     })
 
