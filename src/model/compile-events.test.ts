@@ -565,6 +565,17 @@ ${extra}`)
       )
       assert.equal(x?.parallelMultiple, true)
       assert.deepEqual(multiple.warnings, [])
+      // A parallel multiple boundary event would fire on one trigger: rejected.
+      assert.deepEqual(
+        await problemsOf(
+          around(
+            `<bpmn:task id="x" /><bpmn:boundaryEvent id="b" attachedToRef="x" parallelMultiple="true">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:boundaryEvent>
+<bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e" />`,
+            '<bpmn:signal id="sig" name="go" />',
+          ),
+        ),
+        ['element-unsupported b'],
+      )
       // A multiple throw of a signal and an escalation runs only the signal, with a warning.
       const { processes, warnings } = expectOk(
         await compileBpmn(

@@ -135,6 +135,18 @@ function event(type: FlowNodeType): FlowNodeCompiler {
     const read = readEventDefinition(element, position, ctx)
     if (!read.ok) return undefined
     const { eventDefinition, eventDefinitions } = read
+    if (
+      booleanProperty(element, 'parallelMultiple') === true &&
+      eventDefinitions === undefined &&
+      elementsProperty(element, 'eventDefinitions').length > 1
+    ) {
+      // Only an intermediate catch waits for all its triggers; elsewhere it would fire on one.
+      return reportUnsupported(
+        element,
+        ctx,
+        `a parallel multiple ${position === 'boundary' ? 'boundary' : 'start'} event, which Baton runs only as an intermediate catch event`,
+      )
+    }
     const details: Mutable<FlowNodeDetails> = {
       type,
       ...(eventDefinition === undefined ? {} : { eventDefinition }),
