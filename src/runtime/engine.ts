@@ -41,7 +41,7 @@ import type {
   PublishResult,
   RuntimeOperation,
 } from './correlation.ts'
-import { correlateBuffered, isRuntimeOperation, runOperation } from './correlation.ts'
+import { correlateBuffered, isRuntimeOperation, operationOf, runOperation } from './correlation.ts'
 import type { SubscriptionRecord, SubscriptionStore } from '../store/subscriptions.ts'
 import type { ElementStatisticsRecord, IncidentGroupRecord } from '../store/statistics.ts'
 import { quantileOfBuckets } from '../store/statistics.ts'
@@ -1153,12 +1153,12 @@ export class Engine {
       for (const effect of outcome.effects) {
         if (effect.type === 'command') pending.push(effect.command)
         else {
-          await runOperation(this.correlationHost(dirty, projection), projection, {
-            type: 'BroadcastSignal',
-            name: effect.signalName,
-            variables: effect.variables,
-            excludeInstanceKey: effect.excludeInstanceKey,
-          })
+          const host = this.correlationHost(dirty, projection)
+          await runOperation(
+            host,
+            projection,
+            operationOf(effect, () => host.nextKey()),
+          )
         }
       }
       if (projection.openedMessageSubscriptions.length > 0) {
