@@ -194,6 +194,10 @@ export const migrations: readonly Migration[] = [
       );
     `)
   },
+  // Retention walks ended instances oldest first.
+  (db) => {
+    db.exec(`CREATE INDEX instances_ended ON instances (ended_at) WHERE status <> 'active';`)
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

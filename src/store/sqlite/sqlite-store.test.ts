@@ -172,7 +172,7 @@ describe('store/sqlite', () => {
     await first.close()
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
-    raw.exec('DROP TABLE decision_definitions')
+    raw.exec('DROP TABLE decision_definitions; DROP INDEX instances_ended')
     raw.pragma('user_version = 2')
     raw.close()
     const store = await openSqliteStore({ path })
@@ -190,7 +190,8 @@ describe('store/sqlite', () => {
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
     raw.exec(
-      'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions',
+      'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions; ' +
+        'DROP INDEX instances_ended',
     )
     raw.pragma('user_version = 1')
     raw.close()
