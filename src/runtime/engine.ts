@@ -240,7 +240,7 @@ export class Engine {
 
   private onWakeup(wakeup: StoreWakeup): void {
     if (this.closed) return
-    if (wakeup.deployed) void this.refreshDefinitions()
+    if (wakeup.deployed) void this.refreshDefinitions().catch(() => undefined)
     if (wakeup.timers) this.scheduleTimers()
     const all = wakeup.jobTypes.includes('*')
     for (const [type, list] of this.workers) {
