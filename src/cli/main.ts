@@ -34,6 +34,21 @@ program
   )
   .option('--no-auth', 'no API tokens (local development only)')
   .option('--no-examples', 'do not deploy the example processes and their demo workers')
+  .option(
+    '--schema <name>',
+    'PostgreSQL: the schema holding the tables (every node of a cluster uses the same one)',
+    process.env['BATON_PG_SCHEMA'] ?? 'baton',
+  )
+  .option(
+    '--lease-ms <ms>',
+    "PostgreSQL: how long a node's job leases and timer claims outlive it; other nodes take a dead node's work over after about this long",
+    process.env['BATON_LEASE_MS'] ?? '10000',
+  )
+  .option(
+    '--retention-days <days>',
+    'delete the data of instances that ended more than this many days ago (hourly, in batches)',
+    process.env['BATON_RETENTION_DAYS'],
+  )
   .action(
     async (options: {
       db: string
@@ -42,12 +57,33 @@ program
       dataDir: string
       auth: boolean
       examples: boolean
+      schema: string
+      leaseMs: string
+      retentionDays?: string
     }) => {
       const port = Number(options.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new Error(`--port must be a whole number from 0 to 65535, got '${options.port}'`)
       }
+      const leaseMs = Number(options.leaseMs)
+      if (!Number.isInteger(leaseMs) || leaseMs < 100) {
+        throw new Error(
+          `--lease-ms must be a whole number of at least 100, got '${options.leaseMs}'`,
+        )
+      }
+      let retentionDays: number | undefined
+      if (options.retentionDays !== undefined) {
+        retentionDays = Number(options.retentionDays)
+        if (!Number.isFinite(retentionDays) || retentionDays < 0) {
+          throw new Error(
+            `--retention-days must be a number of days (0 or more), got '${options.retentionDays}'`,
+          )
+        }
+      }
       const stop = await startServer({
+        schema: options.schema,
+        leaseMs,
+        ...(retentionDays === undefined ? {} : { retentionDays }),
         db: options.db,
         port,
         host: options.host,

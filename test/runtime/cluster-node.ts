@@ -3,12 +3,15 @@
  * works the test's jobs (work A publishes the message its instance waits for), completes review
  * tasks it finds, and runs until it is killed (SIGKILL) or sent SIGTERM.
  *
- * Usage: node --import tsx test/runtime/cluster-node.ts <postgres url> <schema> <lease ms>
+ * With a fourth argument `hang`, the node instead works jobs of type `hang` and never finishes
+ * them (the takeover test kills it while it holds them).
+ *
+ * Usage: node --import tsx test/runtime/cluster-node.ts <postgres url> <schema> <lease ms> [hang]
  */
 import { Engine } from '../../src/runtime/engine.ts'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts'
 
-const [url, schema, leaseArg] = process.argv.slice(2)
+const [url, schema, leaseArg, mode] = process.argv.slice(2)
 if (url === undefined || schema === undefined) {
   throw new Error('usage: cluster-node.ts <postgres url> <schema> <lease ms>')
 }
@@ -19,6 +22,11 @@ const engine = await Engine.open({
   pollIntervalMs: 200,
 })
 const quiet = { onError: () => undefined }
+if (mode === 'hang') {
+  engine.worker('hang', () => new Promise<never>(() => {}), quiet)
+  process.stdout.write(`ready ${engine.nodeId}\n`)
+  await new Promise<never>(() => {})
+}
 engine.worker(
   'torture-a',
   async (job) => {
