@@ -801,6 +801,19 @@ export class Engine {
       now: this.clock.now(),
       max: request.max,
     })
+    if (this.shared && records.length > 1 && this.store.refreshInstances) {
+      // One round trip for every instance's current state (other nodes may have moved them).
+      const found = await this.store.refreshInstances(
+        [...new Set(records.map((r) => r.instanceKey))].map((key) => ({ key, stateVersion: null })),
+      )
+      const states = new Map<Key, InstanceState>()
+      for (const { key, record } of found) if (record) states.set(key, record.state)
+      return records.map((record) => {
+        const state = states.get(record.instanceKey)
+        const variables = state ? visibleVariables(state, record.elementInstanceKey) : {}
+        return { ...record, variables }
+      })
+    }
     const jobs: ActivatedJob[] = []
     for (const record of records) jobs.push(await this.toActivatedJob(record))
     return jobs

@@ -85,6 +85,7 @@ describe('runtime/scale-out on PostgreSQL', () => {
           xml: readFileSync(new URL('../fixtures/cluster-torture.bpmn', import.meta.url), 'utf8'),
         })
         for (let i = 0; i < NODES; i++) nodes.push(await startNode(schema))
+        const readyIn = (Date.now() - started) / 1000
 
         let created = 0
         const create = async (): Promise<void> => {
@@ -93,7 +94,11 @@ describe('runtime/scale-out on PostgreSQL', () => {
             await driver.createInstance('cluster-torture', { variables: { ref: `ref-${n}` } })
           }
         }
-        const creating = Promise.all(Array.from({ length: 50 }, create)).then(() => driver.close())
+        let createdIn = 0
+        const creating = Promise.all(Array.from({ length: 50 }, create)).then(() => {
+          createdIn = (Date.now() - started) / 1000
+          return driver.close()
+        })
 
         const count = async (where: string): Promise<number> => {
           const { rows } = await admin.query<{ n: string }>({
@@ -189,7 +194,7 @@ describe('runtime/scale-out on PostgreSQL', () => {
         assert.equal(Number(open[0]?.n), 0, 'no open job, subscription or user task is left')
         t.diagnostic(
           `${INSTANCES} instances (${jobs} jobs, ${tasks} user tasks) on ${NODES} nodes in ${seconds.toFixed(1)} s, ` +
-            `${kills} SIGKILLs, ${activeAfterKills} instances still active after the last restart`,
+            `${kills} SIGKILLs, nodes ready after ${readyIn.toFixed(1)} s, all created after ${createdIn.toFixed(1)} s, ${activeAfterKills} instances still active after the last restart`,
         )
       } finally {
         for (const node of nodes) node.child.kill('SIGKILL')
