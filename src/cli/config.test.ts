@@ -17,8 +17,18 @@ describe('cli/config', () => {
       dataDir: './.baton',
       auth: true,
       examples: true,
+      schema: 'baton',
+      leaseMs: 10_000,
     })
     assert.equal(sources.port, 'default')
+    assert.equal(
+      resolveStartSettings({ retentionDays: '30' }, {}, noFile).settings.retentionDays,
+      30,
+    )
+    assert.throws(
+      () => resolveStartSettings({}, { BATON_LEASE_MS: '50' }, noFile),
+      /BATON_LEASE_MS must be a whole number of milliseconds, at least 100/,
+    )
   })
 
   it('prefers the flag to the environment, the environment to the file, the file to the default', () => {

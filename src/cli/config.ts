@@ -14,6 +14,12 @@ export interface StartSettings {
   readonly dataDir: string
   readonly auth: boolean
   readonly examples: boolean
+  /** PostgreSQL: the schema every node of a cluster shares. */
+  readonly schema: string
+  /** PostgreSQL: how long job leases and timer claims outlive a dead node, ms. */
+  readonly leaseMs: number
+  /** Delete the data of instances ended more than this many days ago (absent: keep all). */
+  readonly retentionDays?: number
 }
 
 /** Where a setting's value came from, for messages. */
@@ -22,8 +28,9 @@ export type SettingSource = 'flag' | 'environment' | 'config file' | 'default'
 interface SettingSpec {
   readonly flag: string
   readonly env: string
-  readonly kind: 'string' | 'port' | 'boolean'
-  readonly fallback: string | number | boolean
+  readonly kind: 'string' | 'port' | 'boolean' | 'lease' | 'days'
+  /** undefined: the setting is absent unless set. */
+  readonly fallback: string | number | boolean | undefined
 }
 
 const specs: Record<keyof StartSettings, SettingSpec> = {
@@ -33,13 +40,21 @@ const specs: Record<keyof StartSettings, SettingSpec> = {
   dataDir: { flag: '--data-dir', env: 'BATON_DATA_DIR', kind: 'string', fallback: './.baton' },
   auth: { flag: '--no-auth', env: 'BATON_AUTH', kind: 'boolean', fallback: true },
   examples: { flag: '--no-examples', env: 'BATON_EXAMPLES', kind: 'boolean', fallback: true },
+  schema: { flag: '--schema', env: 'BATON_PG_SCHEMA', kind: 'string', fallback: 'baton' },
+  leaseMs: { flag: '--lease-ms', env: 'BATON_LEASE_MS', kind: 'lease', fallback: 10_000 },
+  retentionDays: {
+    flag: '--retention-days',
+    env: 'BATON_RETENTION_DAYS',
+    kind: 'days',
+    fallback: undefined,
+  },
 }
 
 export const DEFAULT_CONFIG_FILE = './baton.config.json'
 
 /** The settings' defaults, for help texts. */
 export function defaultOf(name: keyof StartSettings): string {
-  return String(specs[name].fallback)
+  return String(specs[name].fallback ?? 'none')
 }
 
 /** The config file's settings, checked; `{}` when no file is named and the default is absent. */
@@ -108,8 +123,8 @@ export function resolveStartSettings(
     } else {
       ;[value, source, where] = [spec.fallback, 'default', 'the default']
     }
-    settings[name] = check(spec, value, where)
     sources[name] = source
+    if (value !== undefined) settings[name] = check(spec, value, where)
   }
   return { settings: settings as unknown as StartSettings, sources }
 }
@@ -129,6 +144,24 @@ function check(spec: SettingSpec, value: unknown, where: string): string | numbe
         )
       }
       return port
+    }
+    case 'lease': {
+      const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 100) {
+        throw new CliError(
+          `${where} must be a whole number of milliseconds, at least 100, got ${JSON.stringify(value)}`,
+        )
+      }
+      return ms
+    }
+    case 'days': {
+      const days = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+      if (typeof days !== 'number' || !Number.isFinite(days) || days < 0) {
+        throw new CliError(
+          `${where} must be a number of days, 0 or more, got ${JSON.stringify(value)}`,
+        )
+      }
+      return days
     }
     case 'boolean': {
       if (typeof value === 'boolean') return value

@@ -42,6 +42,18 @@ program
     '--config <file>',
     `a JSON file of settings (db, port, host, dataDir, auth, examples) [BATON_CONFIG] (default: ${DEFAULT_CONFIG_FILE} if it exists)`,
   )
+  .option(
+    '--schema <name>',
+    `PostgreSQL: the schema holding the tables, the same for every node of a cluster [BATON_PG_SCHEMA] (default: ${defaultOf('schema')})`,
+  )
+  .option(
+    '--lease-ms <ms>',
+    `PostgreSQL: how long a node's job leases and timer claims outlive it; other nodes take a dead node's work over after about this long [BATON_LEASE_MS] (default: ${defaultOf('leaseMs')})`,
+  )
+  .option(
+    '--retention-days <days>',
+    'delete the data of instances that ended more than this many days ago, hourly, in batches [BATON_RETENTION_DAYS] (default: keep all)',
+  )
   .action(
     async (
       options: {
@@ -52,6 +64,9 @@ program
         auth: boolean
         examples: boolean
         config?: string
+        schema?: string
+        leaseMs?: string
+        retentionDays?: string
       },
       command: Command,
     ) => {
@@ -63,6 +78,9 @@ program
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         ...(given('auth') ? { auth: options.auth } : {}),
         ...(given('examples') ? { examples: options.examples } : {}),
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+        ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
       }
       const file = readConfigFile(options.config ?? emptyToUndefined(process.env['BATON_CONFIG']))
       const { settings } = resolveStartSettings(flags, process.env, file)

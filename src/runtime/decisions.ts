@@ -194,6 +194,17 @@ export class Decisions {
     return decisions
   }
 
+  /** Adds decisions another node deployed since this one loaded (shared stores). */
+  async refresh(store: Store): Promise<void> {
+    for (const record of await store.listDecisionDefinitions()) {
+      if (this.byKey.has(record.key)) continue
+      const result = await compileDmn(record.xml)
+      if (result.ok && result.compiled.decisions.has(record.decisionId)) {
+        this.add(record, result.compiled)
+      }
+    }
+  }
+
   private add(record: DecisionDefinitionRecord, compiled: CompiledDmn): void {
     const loaded = { record, compiled }
     this.byKey.set(record.key, loaded)

@@ -83,6 +83,18 @@ export class Definitions {
     return definitions
   }
 
+  /** Adds processes and decisions another node deployed since this one loaded (shared stores). */
+  async refresh(): Promise<void> {
+    for (const record of await this.store.listProcessDefinitions()) {
+      if (this.byKey.has(record.key)) continue
+      const result = await compileBpmn(record.xml)
+      if (!result.ok) continue
+      const process = result.processes.find((p) => p.id === record.bpmnProcessId)
+      if (process) this.add(record, process)
+    }
+    await this.decisions.refresh(this.store)
+  }
+
   private add(record: ProcessDefinitionRecord, process: DeployedProcess['process']): void {
     const deployed: DeployedProcess = {
       key: record.key,
