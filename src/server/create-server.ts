@@ -28,6 +28,7 @@ import { registerSignalRoutes } from './routes/signals.ts'
 import { registerTopologyRoutes } from './routes/topology.ts'
 import { registerUserTaskRoutes } from './routes/user-tasks.ts'
 import { registerVariableRoutes } from './routes/variables.ts'
+import { registerWebApp } from './web-app.ts'
 
 export interface ServerOptions {
   /** The engine to expose; the server does not close it. */
@@ -175,5 +176,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerVariableRoutes(app, context)
   registerElementInstanceRoutes(app, context)
   registerBatonRoutes(app, context)
+  registerWebApp(app, context, options.auth)
   return app
 }

@@ -1,0 +1,3 @@
+export function DecisionEditorPage(): null {
+  return null
+}

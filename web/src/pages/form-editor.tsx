@@ -1,0 +1,3 @@
+export function FormEditorPage(): null {
+  return null
+}
