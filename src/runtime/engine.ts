@@ -72,6 +72,20 @@ export interface EngineOptions {
   readonly onInternalError?: (error: unknown, command: Command | RuntimeOperation) => void
 }
 
+/** What one group commit changed, as the change feed tells it (see `Engine.onChange`). */
+export type EngineChange =
+  | {
+      readonly kind: 'events'
+      /** Each instance the commit touched, with the events appended to its log. */
+      readonly instances: readonly {
+        readonly instanceKey: Key
+        readonly processDefinitionKey: Key
+        readonly bpmnProcessId: string
+        readonly events: readonly EngineEvent[]
+      }[]
+    }
+  | { readonly kind: 'deployment'; readonly processes: readonly DeployedDefinition[] }
+
 export interface CreateInstanceOptions {
   readonly variables?: Variables
   /** A specific version instead of the latest. */
@@ -145,6 +159,7 @@ export class Engine {
   private idleWaiters: (() => void)[] = []
   private pollTimer: NodeJS.Timeout | undefined
   private readonly counters = { batches: 0, commands: 0, commitMs: 0 }
+  private readonly changeListeners = new Set<(change: EngineChange) => void>()
 
   private constructor(
     readonly store: Store,
@@ -228,7 +243,49 @@ export class Engine {
       deployment.processes.filter((d) => d.isNew),
       previous,
     )
+    const created = deployment.processes.filter((d) => d.isNew)
+    if (created.length > 0) this.notify({ kind: 'deployment', processes: created })
     return deployment
+  }
+
+  /**
+   * Calls `listener` after every commit with what it appended to instances' logs, and after
+   * every deployment of a new process version: the feed behind live views. Returns the
+   * function that stops it. A listener must be quick; one that throws is ignored.
+   *
+   * @example
+   * const stop = engine.onChange((change) => console.log(change.kind))
+   */
+  onChange(listener: (change: EngineChange) => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private notify(change: EngineChange): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(change)
+      } catch {
+        // A listener's failure is its own; the engine goes on.
+      }
+    }
+  }
+
+  private notifyCommit(commit: CommitBatch): void {
+    const definitions = new Map<Key, InstanceRecord>()
+    for (const { record } of commit.instances) definitions.set(record.key, record)
+    const instances = []
+    for (const batch of commit.events) {
+      const record = definitions.get(batch.instanceKey)
+      if (!record) continue
+      instances.push({
+        instanceKey: batch.instanceKey,
+        processDefinitionKey: record.processDefinitionKey,
+        bpmnProcessId: record.bpmnProcessId,
+        events: batch.events,
+      })
+    }
+    if (instances.length > 0) this.notify({ kind: 'events', instances })
   }
 
   /** Every deployed decision version, ordered by decision id then version. */
@@ -921,6 +978,7 @@ export class Engine {
       for (const { queued } of outcomes) queued.reject(error)
       return
     }
+    if (this.changeListeners.size > 0) this.notifyCommit(commit)
     for (const entry of dirty.values()) {
       entry.cached.isNew = false
       entry.cached.stateVersion = (entry.expectedStateVersion ?? -1) + 1

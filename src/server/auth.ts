@@ -37,6 +37,12 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]
 }
 
+/** `?access_token=` (for routes a browser's EventSource calls: it cannot send headers). */
+function queryToken(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.access_token
+  return typeof value === 'string' && value.length > 0 ? value : undefined
+}
+
 /** Builds the onRequest check for a server's auth options. */
 export function authenticator(
   auth: AuthOptions,
@@ -46,7 +52,9 @@ export function authenticator(
     let principal: Principal
     if (auth.mode === 'none') principal = anonymousAdmin
     else {
-      const token = bearerToken(request.headers.authorization)
+      const token =
+        bearerToken(request.headers.authorization) ??
+        (request.routeOptions.config.tokenInQuery ? queryToken(request) : undefined)
       if (!token) {
         throw new BatonError(
           'BATON_AUTH_REQUIRED',

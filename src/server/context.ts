@@ -31,6 +31,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route (default: any valid token). */
     access?: Access
+    /** The token may come as `?access_token=` (server-sent events from a browser). */
+    tokenInQuery?: boolean
     doc?: RouteDoc
   }
 }

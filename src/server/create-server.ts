@@ -16,6 +16,7 @@ import { HttpMetrics } from './metrics.ts'
 import { OpenApiCollector } from './openapi.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts'
 import { registerBatonRoutes } from './routes/baton.ts'
+import { registerStreamRoutes } from './routes/stream.ts'
 import { registerDecisionRoutes } from './routes/decisions.ts'
 import { registerDeploymentRoutes } from './routes/deployments.ts'
 import { registerElementInstanceRoutes } from './routes/element-instances.ts'
@@ -176,6 +177,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerVariableRoutes(app, context)
   registerElementInstanceRoutes(app, context)
   registerBatonRoutes(app, context)
+  registerStreamRoutes(app, context)
   registerWebApp(app, context, options.auth)
   return app
 }
