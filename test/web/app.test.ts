@@ -66,12 +66,15 @@ describe('web/app', { timeout: 300_000 }, () => {
     await h().screenshot(clerkPage, '02-task-user')
   })
 
-  it('serves the app for its own paths and keeps API paths as 404 problems', async (t) => {
+  it('serves the app for its own paths and keeps unknown API paths as problems', async (t) => {
     if (!haveChromium(t)) return
     const page = await fetch(`${h().baseUrl}/instances/123`)
     assert.equal(page.status, 200)
     assert.match(await page.text(), /<div id="root">/)
-    const api = await fetch(`${h().baseUrl}/baton/nothing-here`)
+    assert.equal((await fetch(`${h().baseUrl}/baton/nothing-here`)).status, 401)
+    const api = await fetch(`${h().baseUrl}/baton/nothing-here`, {
+      headers: { authorization: `Bearer ${h().adminToken}` },
+    })
     assert.equal(api.status, 404)
     assert.equal(((await api.json()) as { code: string }).code, 'BATON_ROUTE_NOT_FOUND')
   })
@@ -172,6 +175,31 @@ describe('web/app', { timeout: 300_000 }, () => {
       '/baton/process-definitions',
     )
     assert.ok(!deployed.items.some((d) => d.processDefinitionId === 'broken'))
+  })
+
+  it('follows the event stream: tasks appear and leave, an instance page turns COMPLETED', async (t) => {
+    if (!haveChromium(t)) return
+    await h().engine.deploy({
+      name: 'approval.bpmn',
+      xml: readFileSync(fixture('approval.bpmn'), 'utf8'),
+    })
+    const tasks = await h().signedInPage(h().adminToken)
+    await tasks.goto('/tasks?filter=open')
+    await tasks.getByTestId('task-count').filter({ hasText: 'tasks' }).waitFor()
+    const { instanceKey } = await h().engine.createInstance('approval', {
+      variables: { amount: 9, requester: 'Live' },
+    })
+    const [task] = await h().engine.userTasks({ instanceKey, status: 'created' })
+    assert.ok(task)
+    const row = tasks.locator(`[data-task-key="${task.key}"]`)
+    await row.waitFor()
+
+    const instancePage = await h().signedInPage(h().adminToken)
+    await instancePage.goto(`/instances/${instanceKey}`)
+    await instancePage.getByTestId('state').filter({ hasText: 'ACTIVE' }).waitFor()
+    await h().engine.completeUserTask(task.key, { approved: false, comment: 'elsewhere' })
+    await instancePage.getByTestId('state').filter({ hasText: 'COMPLETED' }).waitFor()
+    await row.waitFor({ state: 'detached' })
   })
 
   it('retries an incident from the instance page', async (t) => {

@@ -20,30 +20,34 @@ export interface StreamEvent {
 const POLL_MS = 3000
 
 /**
- * Calls `onChange` (debounced to one call per animation frame burst) when the server commits
- * events (of one instance, when `processInstanceKey` is given) or deploys.
+ * Calls `onChange` when the server commits events (of one instance, when `processInstanceKey`
+ * is given) or deploys: at most once per `delayMs`, with the events since the last call (empty
+ * for a deployment or a poll: refetch everything).
  */
 export function useLive(
   onChange: (events: readonly StreamEvent[]) => void,
-  options: { processInstanceKey?: string; enabled?: boolean } = {},
+  options: { processInstanceKey?: string; enabled?: boolean; delayMs?: number } = {},
 ): void {
   const callback = useRef(onChange)
   callback.current = onChange
-  const { processInstanceKey, enabled = true } = options
+  const { processInstanceKey, enabled = true, delayMs = 100 } = options
   useEffect(() => {
     if (!enabled) return
     let closed = false
     let pending: StreamEvent[] = []
+    let everything = false
     let timer: number | undefined
     const flush = (): void => {
       timer = undefined
-      const events = pending
+      const events = everything ? [] : pending
       pending = []
+      everything = false
       if (!closed) callback.current(events)
     }
     const schedule = (events: readonly StreamEvent[]): void => {
-      pending.push(...events)
-      timer ??= window.setTimeout(flush, 50)
+      if (events.length === 0) everything = true
+      else pending.push(...events)
+      timer ??= window.setTimeout(flush, delayMs)
     }
     const params = new URLSearchParams()
     const token = storedToken()
@@ -74,5 +78,5 @@ export function useLive(
       if (poll !== undefined) window.clearInterval(poll)
       if (timer !== undefined) window.clearTimeout(timer)
     }
-  }, [processInstanceKey, enabled])
+  }, [processInstanceKey, enabled, delayMs])
 }

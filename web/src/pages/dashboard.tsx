@@ -69,7 +69,7 @@ export function Dashboard(): ReactNode {
     }
   }, [waitingMs])
   useEffect(() => void load(), [load])
-  useLive(() => void load())
+  useLive(() => void load(), { delayMs: 1000 })
 
   const nameOf = (key: string): string => {
     const found = defs.find((d) => d.processDefinitionKey === key)

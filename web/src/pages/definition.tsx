@@ -152,7 +152,14 @@ export function DefinitionPage(props: { definitionKey: string }): ReactNode {
     }
   }, [props.definitionKey])
   useEffect(() => void loadStats(), [loadStats])
-  useLive(() => void loadStats())
+  const concernsThis = (events: readonly { processDefinitionKey: string }[]): boolean =>
+    events.length === 0 || events.some((e) => e.processDefinitionKey === props.definitionKey)
+  useLive(
+    (events) => {
+      if (concernsThis(events)) void loadStats()
+    },
+    { delayMs: 1000 },
+  )
 
   const { badges, heatValues } = useMemo(() => {
     const badges: Record<string, Badge> = {}
@@ -303,10 +310,17 @@ function InstanceTable(props: {
     setSelected(new Set())
     void firstPage()
   }, [firstPage])
-  useLive(() => {
-    // Refresh what is on screen when only the first page is loaded (deeper pages stay put).
-    if (rows.length <= 100) void firstPage()
-  })
+  const processId = props.definition.processDefinitionId
+  useLive(
+    (events) => {
+      // Refresh what is on screen when only the first page is loaded (deeper pages stay put).
+      if (rows.length > 100) return
+      if (events.length === 0 || events.some((e) => e.bpmnProcessId === processId)) {
+        void firstPage()
+      }
+    },
+    { delayMs: 1000 },
+  )
 
   const toggle = (key: string): void =>
     setSelected((previous) => {

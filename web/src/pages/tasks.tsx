@@ -98,7 +98,15 @@ export function TaskList(props: { selected: string | null }): ReactNode {
     setLoading(true)
     void load()
   }, [load])
-  useLive(() => void load())
+  // Only task events change the list (an empty batch: a deployment or a poll, refetch).
+  useLive(
+    (events) => {
+      if (events.length === 0 || events.some((event) => event.type.startsWith('UserTask'))) {
+        void load()
+      }
+    },
+    { delayMs: 250 },
+  )
 
   const visible = useMemo(
     () =>
