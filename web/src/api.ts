@@ -111,13 +111,16 @@ export function search<T>(
   })
 }
 
-/** Every page of a search (at most `max` items), for lists that sort on the client. */
+/**
+ * Every page of a search (at most `max` items), for lists that sort on the client. Pages of 500:
+ * the server answers a page of its maximum (1000) without a cursor, as if it were the last.
+ */
 export async function searchAll<T>(path: string, filter: object, max = 10_000): Promise<T[]> {
   const items: T[] = []
   let after: string | undefined
   do {
     const result = await search<T>(path, filter, {
-      limit: 1000,
+      limit: 500,
       ...(after === undefined ? {} : { after }),
     })
     items.push(...result.items)
