@@ -239,4 +239,59 @@ describe('web/app', { timeout: 300_000 }, () => {
     assert.equal(calls, 2)
     await h().screenshot(page, '11-incident-retried')
   })
+
+  it('embeds a form from the form editor on a user task and deploys the process with it', async (t) => {
+    if (!haveChromium(t)) return
+    const [deployed] = await h().engine.deploy({
+      name: 'approval.bpmn',
+      xml: readFileSync(fixture('approval.bpmn'), 'utf8'),
+    })
+    const page = await h().signedInPage(h().adminToken)
+    await page.goto('/forms')
+    await page.locator('.fjs-editor-container').waitFor()
+    await page.getByLabel('Open a form file').setInputFiles(fixture('review.form'))
+    await page.locator('.fjs-editor-container').getByText('Review note').first().waitFor()
+    const latest = (
+      await h().api<{
+        items: {
+          processDefinitionKey: string
+          processDefinitionId: string
+          processDefinitionVersion: number
+        }[]
+      }>('/baton/process-definitions')
+    ).items
+      .filter((d) => d.processDefinitionId === 'approval')
+      .sort((a, b) => b.processDefinitionVersion - a.processDefinitionVersion)[0]
+    assert.ok(deployed && latest)
+    await page.getByLabel('Process').selectOption(latest.processDefinitionKey)
+    await page.getByLabel('Element').selectOption('Approve')
+    await h().screenshot(page, '12-form-editor')
+    await page.getByRole('button', { name: 'Deploy with the process' }).click()
+    await page
+      .getByTestId('deploy-message')
+      .filter({ hasText: 'with the form on Approve' })
+      .waitFor()
+
+    const { instanceKey } = await h().engine.createInstance('approval', {
+      variables: { amount: 1 },
+    })
+    const [task] = await h().engine.userTasks({ instanceKey, status: 'created' })
+    assert.ok(task)
+    const form = await h().api<{ schema: { id: string } }>(`/baton/user-tasks/${task.key}/form`)
+    assert.equal(form.schema.id, 'expense-review')
+  })
+
+  it('deploys a decision table from the decision editor and evaluates it', async (t) => {
+    if (!haveChromium(t)) return
+    const page = await h().signedInPage(h().adminToken)
+    await page.goto('/decisions')
+    await page.locator('.tjs-container').waitFor()
+    await h().screenshot(page, '13-decision-editor')
+    await page.getByRole('button', { name: 'Deploy' }).click()
+    await page.getByTestId('deploy-message').filter({ hasText: 'Deployed discount' }).waitFor()
+    await page.getByRole('button', { name: 'Evaluate' }).click()
+    const result = page.getByTestId('evaluation')
+    await result.filter({ hasText: 'Rule_gold' }).waitFor()
+    assert.match(await result.innerText(), /Output 0\.1/)
+  })
 })
