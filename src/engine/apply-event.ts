@@ -24,6 +24,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         elementId: event.elementId,
         flowScopeKey: event.flowScopeKey,
         phase: 'activating',
+        activatedAt: event.at,
         ...(event.triggered ? { triggered: true } : {}),
         ...(event.loopRole ? { loopRole: event.loopRole } : {}),
         ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),

@@ -35,6 +35,8 @@ export interface ElementInstanceState {
   /** Key of the enclosing scope: the process instance key or a subprocess element instance key. */
   readonly flowScopeKey: Key
   phase: ElementPhase
+  /** When the element instance was entered (ms since the epoch); absent in older states. */
+  activatedAt?: number
   jobKey?: Key
   userTaskKey?: Key
   childInstanceKey?: Key

@@ -11,6 +11,7 @@
  * users and groups are JSONB arrays, matched exactly with `@>`.
  */
 import { decisionDefinitionsMigration } from './postgres-decisions.ts'
+import { statisticsMigration } from './postgres-statistics.ts'
 import type { PostgresQueryable } from './postgres-pool.ts'
 
 /** A migration: the SQL to run, given the quoted schema name to qualify every object with. */
@@ -187,6 +188,8 @@ export const migrations: readonly Migration[] = [
   `,
   // Decisions: deployed DMN decisions, versioned by decision id like processes.
   decisionDefinitionsMigration,
+  // Statistics: per-element counters and duration histograms for live views.
+  statisticsMigration,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/
