@@ -294,4 +294,72 @@ describe('web/app', { timeout: 300_000 }, () => {
     await result.filter({ hasText: 'Rule_gold' }).waitFor()
     assert.match(await result.innerText(), /Output 0\.1/)
   })
+
+  it('shows counts and incident groups on the dashboard, badges, heatmap and URL filters on the process page, and cancels selected instances', async (t) => {
+    if (!haveChromium(t)) return
+    h().engine.worker('web-test-decline', async () => {
+      throw new Error('gateway down')
+    })
+    const xml = readFileSync(fixture('flaky.bpmn'), 'utf8')
+      .replaceAll('web-test-charge', 'web-test-decline')
+      .replaceAll('"flaky"', '"declines"')
+      .replace('Flaky charge', 'Declined charge')
+    await h().engine.deploy({ name: 'declines.bpmn', xml })
+    const small = await h().engine.createInstance('declines', {
+      variables: { order: { total: 50 } },
+    })
+    const large = await h().engine.createInstance('declines', {
+      variables: { order: { total: 500 } },
+      businessKey: 'b-500',
+    })
+    for (let i = 0; i < 200; i++) {
+      await h().engine.idle()
+      const found = await h().api<Search<unknown>>('/v2/incidents/search', {
+        filter: { processDefinitionId: 'declines', state: 'ACTIVE' },
+      })
+      if (found.items.length === 2) break
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+
+    const page = await h().signedInPage(h().adminToken)
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.goto('/')
+    const row = page.locator('tr[data-process="declines"]')
+    await row.locator('td.hot', { hasText: '2' }).waitFor()
+    await page.getByTestId('incident-groups').getByText('gateway down').waitFor()
+    await h().screenshot(page, '14-dashboard')
+
+    await row.getByRole('link', { name: 'Declined charge' }).click()
+    await page.waitForFunction("location.pathname.startsWith('/processes/')")
+    await page
+      .locator('.baton-badges[data-element-id="Charge"] .baton-badge.incident', { hasText: '2' })
+      .waitFor()
+    await page.getByTestId('instance-total').filter({ hasText: /^2$/ }).waitFor()
+    await h().screenshot(page, '15-definition')
+    await page.getByLabel('p95 duration').check()
+    await page.getByLabel('count').check()
+    await page.locator('.djs-element.baton-heat-4').first().waitFor({ state: 'attached' })
+
+    await page.getByLabel('Variable', { exact: true }).fill('order.total')
+    await page.getByLabel('Operator').selectOption('gt')
+    await page.getByLabel('Value', { exact: true }).fill('100')
+    await page.getByRole('button', { name: 'Add filter' }).click()
+    await page.waitForFunction(
+      "decodeURIComponent(location.search).includes('v=order.total~gt~100')",
+    )
+    await page.getByTestId('instance-total').filter({ hasText: /^1$/ }).waitFor()
+    await page.reload()
+    await page.getByTestId('instance-total').filter({ hasText: /^1$/ }).waitFor()
+    await page.locator(`[data-instance-key="${large.instanceKey}"]`).waitFor()
+    assert.equal(await page.locator(`[data-instance-key="${small.instanceKey}"]`).count(), 0)
+    await h().screenshot(page, '16-definition-filtered')
+
+    await page.getByLabel(`Select ${large.instanceKey}`).check()
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await page.getByText('Cancelled 1 of 1').waitFor()
+    const cancelled = await h().api<{ state: string }>(`/v2/process-instances/${large.instanceKey}`)
+    assert.equal(cancelled.state, 'TERMINATED')
+    const untouched = await h().api<{ state: string }>(`/v2/process-instances/${small.instanceKey}`)
+    assert.equal(untouched.state, 'ACTIVE')
+  })
 })

@@ -7,7 +7,7 @@ import type { ReactNode } from 'react'
 import { useCallback, useEffect, useState } from 'react'
 import type { ProcessDefinitionWire } from '../api.ts'
 import { ApiError, definitions, request } from '../api.ts'
-import { errorText, formatDate } from '../format.ts'
+import { errorText, formatDate, formatDuration } from '../format.ts'
 import { useLive } from '../live.ts'
 import { linkProps, navigate, useLocation } from '../router.ts'
 
@@ -21,6 +21,8 @@ export interface DefinitionStatistics {
   readonly terminated: number
   readonly withIncidents: number
   readonly waitingLongerThan: number
+  readonly averageDurationMs?: number | null
+  readonly p95DurationMs?: number | null
 }
 
 export interface IncidentGroup {
@@ -120,6 +122,7 @@ export function Dashboard(): ReactNode {
             <th className="num">Terminated</th>
             <th className="num">Incidents</th>
             <th className="num">Waiting</th>
+            <th className="num">Cycle time (avg / p95)</th>
             <th />
           </tr>
         </thead>
@@ -145,6 +148,11 @@ export function Dashboard(): ReactNode {
                   {s?.withIncidents ?? '–'}
                 </td>
                 <td className="num">{s?.waitingLongerThan ?? '–'}</td>
+                <td className="num">
+                  {s?.averageDurationMs == null
+                    ? '–'
+                    : `${formatDuration(s.averageDurationMs)} / ${formatDuration(s.p95DurationMs)}`}
+                </td>
                 <td>
                   <a {...linkProps(`/start/${definition.processDefinitionKey}`)}>Start</a>
                 </td>

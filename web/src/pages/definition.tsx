@@ -48,37 +48,33 @@ const operatorLabels: Record<Operator, string> = {
   exists: 'exists',
 }
 
+/** A condition on a root variable, as the instance search takes it. */
 export interface VariableCondition {
   readonly name: string
-  readonly path?: string
+  /** Segments into an object variable. */
+  readonly path?: readonly string[]
   readonly operator: Operator
-  readonly value?: unknown
+  /** JSON text (text that is not JSON is a string). */
+  readonly value?: string
+  readonly values?: readonly string[]
 }
 
-/** `name.path op value` as the URL keeps it: `v=order.total~gt~100` (the value is JSON or text). */
+/** `name.path op value` as the URL keeps it: `v=order.total~gt~100`. */
 export function parseCondition(text: string): VariableCondition | null {
   const [target, operator, ...rest] = text.split('~')
   if (!target || !operators.includes(operator as Operator)) return null
   const [name, ...path] = target.split('.')
   if (!name) return null
   const raw = rest.join('~')
-  let value: unknown = raw
-  if (operator === 'in') {
-    value = raw.split(',').map((part) => jsonOrText(part.trim()))
-  } else value = jsonOrText(raw)
   return {
     name,
-    ...(path.length > 0 ? { path: path.join('.') } : {}),
+    ...(path.length > 0 ? { path } : {}),
     operator: operator as Operator,
-    ...(operator === 'exists' ? {} : { value }),
-  }
-}
-
-function jsonOrText(raw: string): unknown {
-  try {
-    return JSON.parse(raw)
-  } catch {
-    return raw
+    ...(operator === 'exists'
+      ? {}
+      : operator === 'in'
+        ? { values: raw.split(',').map((part) => part.trim()) }
+        : { value: raw }),
   }
 }
 
