@@ -30,6 +30,7 @@ import { registerSignalRoutes } from './routes/signals.ts'
 import { registerTopologyRoutes } from './routes/topology.ts'
 import { registerUserTaskRoutes } from './routes/user-tasks.ts'
 import { registerVariableRoutes } from './routes/variables.ts'
+import { registerWebApp } from './web-app.ts'
 
 export interface ServerOptions {
   /** The engine to expose; the server does not close it. */
@@ -179,5 +180,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerBatonRoutes(app, context)
   registerStreamRoutes(app, context)
   registerStatisticsRoutes(app, context)
+  registerWebApp(app, context, options.auth)
   return app
 }
