@@ -62,4 +62,18 @@ describe('dmn/feel/builtins', () => {
       'P1Y8M',
     )
   })
+
+  it('reads matches and replace patterns as XML Schema regular expressions with XPath flags', () => {
+    assert.equal(value('matches("hello world", "hello\\ sworld", "x")'), true)
+    assert.equal(value('matches("X", "[A-Z-[OI]]", "i")'), true)
+    assert.equal(value('matches("O", "[A-Z-[OI]]", "i")'), false)
+    assert.equal(value('matches("hello world", "\\p{IsBasicLatin}+")'), true)
+    assert.equal(value('replace("a b c d ", "[a-z]", "#", "x")'), '# # # # ')
+    assert.equal(value('replace("facetiously", "[iouy]", "[$0]")'), 'facet[i][o][u]sl[y]')
+    assert.equal(value('replace("abracadabra", "a(.)", "a$1$1")'), 'abbraccaddabbra')
+    fails('matches("abcd", "1[asd\\0]")', /back reference/)
+    fails('matches("h", "(.)\\3")', /not a valid regular expression/)
+    fails('matches("a", "a", "q")', /unknown regular expression flag 'q'/)
+    fails('replace("abc", "x*", "#")', /matches the empty string/)
+  })
 })

@@ -1,5 +1,6 @@
 import { FeelDate, FeelDateTime, FeelFunction, evaluate } from 'feelin'
 import type { ArithmeticErrors } from './arithmetic.ts'
+import { xsdRegExp, xsdReplacement } from './regex.ts'
 import { durationName } from './rewrite.ts'
 import { feelTypeOf } from './feel.ts'
 
@@ -137,6 +138,51 @@ export function typedBuiltins(errors: ArithmeticErrors): Record<string, FeelFunc
       [...signature.parameters],
     )
   }
+  // matches and replace: XML Schema regular expressions with XPath flags, translated for JavaScript
+  const regexCall = (
+    name: string,
+    args: readonly unknown[],
+    run: (input: string, pattern: string, flags: string) => unknown,
+  ): unknown => {
+    const [input, pattern, flags] = args
+    for (const [label, value] of [
+      ['input', input],
+      ['pattern', pattern],
+    ] as const) {
+      if (typeof value !== 'string') {
+        errors.report(`FEEL ${name}: '${label}' cannot be ${describe(value)}`)
+        return null
+      }
+    }
+    if (!optionalString(flags)) {
+      errors.report(`FEEL ${name}: 'flags' cannot be ${describe(flags)}`)
+      return null
+    }
+    try {
+      return run(input as string, pattern as string, typeof flags === 'string' ? flags : '')
+    } catch (error) {
+      errors.report(`FEEL ${name}: ${error instanceof Error ? error.message : String(error)}`)
+      return null
+    }
+  }
+  functions['matches'] = new FeelFunction(
+    (input: unknown, pattern: unknown, flags: unknown) =>
+      regexCall('matches', [input, pattern, flags], (i, p, f) => xsdRegExp(p, f).test(i)),
+    ['input', 'pattern', 'flags'],
+  )
+  functions['replace'] = new FeelFunction(
+    (input: unknown, pattern: unknown, replacement: unknown, flags: unknown) => {
+      if (typeof replacement !== 'string') {
+        errors.report(`FEEL replace: 'replacement' cannot be ${describe(replacement)}`)
+        return null
+      }
+      return regexCall('replace', [input, pattern, flags], (i, p, f) => {
+        if (xsdRegExp(p, f).test('')) throw new Error(`'${p}' matches the empty string`)
+        return i.replace(xsdRegExp(p, f, true), xsdReplacement(replacement))
+      })
+    },
+    ['input', 'pattern', 'replacement', 'flags'],
+  )
   // `all` and `any` take booleans (or null), as one list or as arguments.
   for (const name of ['all', 'any'] as const) {
     functions[name] = new FeelFunction(
