@@ -393,7 +393,10 @@ export class Step {
     if (element.compensationFor) compensationHandlerDone(this, element)
     const scope = this.state.elements[element.flowScopeKey]
     if (scope && this.node(scope.elementId).adHoc) adHocChildCompleted(this, scope)
-    for (const flow of flows) this.takeFlow(flow, element.flowScopeKey)
+    const tokens = node.completionQuantity ?? 1
+    for (const flow of flows) {
+      for (let i = 0; i < tokens; i++) this.takeFlow(flow, element.flowScopeKey)
+    }
     if (flows.length === 0) this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
   }
 
@@ -502,6 +505,10 @@ export class Step {
       flowScopeKey,
     })
     const target = this.node(flow.targetRef)
+    if (target.startQuantity !== undefined) {
+      this.arriveCounted(target, target.startQuantity, flow, flowScopeKey)
+      return
+    }
     const joining =
       target.incoming.length > 1 &&
       (target.type === 'parallelGateway' ||
@@ -520,6 +527,27 @@ export class Step {
     }
     // Inclusive joins (and complex joins without an activation condition) fire when the agenda
     // drains and no token can reach them.
+  }
+
+  /**
+   * An activity with `startQuantity` above 1: tokens wait at it (on any incoming flow) until there
+   * are that many; then that many are consumed and the activity starts once.
+   */
+  private arriveCounted(
+    activity: FlowNode,
+    quantity: number,
+    flow: SequenceFlow,
+    flowScopeKey: Key,
+  ): void {
+    this.emit({ type: 'JoinTokenArrived', gatewayId: activity.id, flowId: flow.id, flowScopeKey })
+    const join = this.state.joins[`${flowScopeKey}/${activity.id}`] ?? {}
+    const flows: string[] = []
+    for (const [id, count] of Object.entries(join)) {
+      for (let i = 0; i < count && flows.length < quantity; i++) flows.push(id)
+    }
+    if (flows.length < quantity) return
+    this.emit({ type: 'JoinTokensConsumed', gatewayId: activity.id, flowScopeKey, flows })
+    this.enqueueActivate(activity.id, flowScopeKey)
   }
 
   /**

@@ -430,13 +430,23 @@ ${flows}`,
       ])
     })
 
-    void it('runs activities with one token in and one out', async () => {
+    void it('reads token quantities of plain activities, and rejects them on loops', async () => {
       assert.deepEqual(await problemsOf(around('<bpmn:task id="x" completionQuantity="0" />')), [
         'activity-quantity-invalid x',
       ])
-      assert.deepEqual(await problemsOf(around('<bpmn:task id="x" startQuantity="2" />')), [
-        'activity-quantity-unsupported x',
-      ])
+      const process = only(
+        await compileBpmn(around('<bpmn:task id="x" startQuantity="2" completionQuantity="3" />')),
+      )
+      assert.equal(node(process, 'x').startQuantity, 2)
+      assert.equal(node(process, 'x').completionQuantity, 3)
+      assert.deepEqual(
+        await problemsOf(
+          around(
+            '<bpmn:task id="x" startQuantity="2"><bpmn:standardLoopCharacteristics /></bpmn:task>',
+          ),
+        ),
+        ['activity-quantity-unsupported x'],
+      )
     })
   })
 

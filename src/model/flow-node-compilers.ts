@@ -55,6 +55,8 @@ export type FlowNodeDetails = Pick<FlowNode, 'type'> &
       | 'activationCondition'
       | 'eventDefinitions'
       | 'parallelMultiple'
+      | 'startQuantity'
+      | 'completionQuantity'
     >
   >
 
@@ -91,35 +93,54 @@ function describeKind(element: ModdleElement): string {
   return typeName(element)
 }
 
-/** `startQuantity` / `completionQuantity`: Baton runs an activity once per token, and ends it with one. */
-function checkQuantities(element: ModdleElement, ctx: CompileContext): boolean {
+/**
+ * `startQuantity` / `completionQuantity`: how many tokens an activity waits for before it starts,
+ * and how many it sends down each outgoing flow when it completes (default 1). Above 1 they are
+ * run on plain activities; an activity that loops, is triggered by an event or compensates keeps
+ * them at 1.
+ */
+function readQuantities(
+  element: ModdleElement,
+  ctx: CompileContext,
+): { ok: boolean; startQuantity?: number; completionQuantity?: number } {
   let ok = true
-  for (const property of ['startQuantity', 'completionQuantity']) {
+  const quantities: { startQuantity?: number; completionQuantity?: number } = {}
+  const plain =
+    elementProperty(element, 'loopCharacteristics') === undefined &&
+    booleanProperty(element, 'triggeredByEvent') !== true &&
+    booleanProperty(element, 'isForCompensation') !== true &&
+    element.$type !== 'bpmn:AdHocSubProcess'
+  for (const property of ['startQuantity', 'completionQuantity'] as const) {
     const value = element[property]
     if (value === undefined || value === 1) continue
-    ok = false
     const valid = typeof value === 'number' && Number.isInteger(value) && value >= 1
+    if (valid && plain) {
+      quantities[property] = value
+      continue
+    }
+    ok = false
     ctx.problems.error(
       valid ? 'activity-quantity-unsupported' : 'activity-quantity-invalid',
       valid
-        ? `${describeElement(element)} has ${property}="${value}"; Baton only runs activities with ${property} 1 (one token in, one token out). Remove the attribute, or model the tokens with a parallel gateway.`
+        ? `${describeElement(element)} has ${property}="${value}"; Baton runs ${property} above 1 only on activities without loop markers that are not event subprocesses or compensation handlers. Remove the attribute, or model the tokens with a parallel gateway.`
         : `${describeElement(element)} has ${property}="${typeof value === 'number' || typeof value === 'string' ? value : '?'}", but it must be a whole number of at least 1. Remove the attribute (the default is 1).`,
       idOf(element),
     )
   }
-  return ok
+  return { ok, ...quantities }
 }
 
 /** Shared parts of every activity: loop markers, compensation handler flag, token quantities. */
 function activity(compile: FlowNodeCompiler): FlowNodeCompiler {
   return (element, ctx) => {
-    const quantitiesOk = checkQuantities(element, ctx)
+    const { ok: quantitiesOk, ...quantities } = readQuantities(element, ctx)
     const loop = readLoopCharacteristics(element, ctx)
     const details = compile(element, ctx)
     if (details === undefined || !quantitiesOk) return undefined
     return {
       ...details,
       ...loop,
+      ...quantities,
       ...(booleanProperty(element, 'isForCompensation') === true
         ? { isForCompensation: true }
         : {}),

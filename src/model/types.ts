@@ -225,6 +225,10 @@ export interface FlowNode {
   readonly triggeredByEvent?: boolean
   /** Process or subprocess scope: ids of the event subprocesses directly inside it. */
   readonly eventSubProcessIds?: readonly string[]
+  /** Activity: tokens it waits for before it starts (absent: 1); they are consumed together. */
+  readonly startQuantity?: number
+  /** Activity: tokens it sends down each outgoing flow when it completes (absent: 1). */
+  readonly completionQuantity?: number
   readonly multiInstance?: MultiInstanceDefinition
   readonly standardLoop?: StandardLoopDefinition
   /** A compensation handler (`isForCompensation="true"`): runs only when compensation is thrown. */
