@@ -213,10 +213,11 @@ describe('client', () => {
       { maxJobsActive: 2, requestTimeoutMs: 2000, pollIntervalMs: 0 },
     )
     try {
-      const keys = []
-      for (let i = 0; i < 6; i++)
-        keys.push((await server.engine.createInstance('reference')).instanceKey)
-      for (const key of keys) await server.engine.awaitInstance(key)
+      // Started together, so six jobs wait at once and only the limit holds the worker back.
+      const started = await Promise.all(
+        Array.from({ length: 6 }, () => server.engine.createInstance('reference')),
+      )
+      for (const { instanceKey } of started) await server.engine.awaitInstance(instanceKey)
       assert.equal(most, 2)
     } finally {
       await validate.close()

@@ -235,6 +235,27 @@ export interface ProcessInstanceFilter {
   readonly state?: ProcessInstanceState
   readonly hasIncident?: boolean
   readonly tenantId?: string
+  /** Started at or after this time (ISO 8601 date-time). */
+  readonly startedAfter?: string
+  /** Started before this time (ISO 8601 date-time). */
+  readonly startedBefore?: string
+  readonly businessKey?: string
+  /** Conditions on root variables, all of which must hold. */
+  readonly variables?: readonly VariableFilterWire[]
+}
+
+/**
+ * A condition on a root variable. `value` is JSON text, as in Camunda's API (`"100"` is the
+ * number 100, `"\"gold\""` the string gold); text that is not JSON is taken as a string.
+ * Without an operator the condition is equality. `path` reaches into an object variable.
+ */
+export interface VariableFilterWire {
+  readonly name: string
+  readonly value?: string
+  readonly operator?: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'exists'
+  readonly path?: readonly string[]
+  /** The operands of `in`, each JSON text. */
+  readonly values?: readonly string[]
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * signals and due timers find their subscriptions in the store *and* in what the current batch
  * opened or closed, so nothing slips between two commits.
  */
-import type { Command, Key, Variables } from '../engine/types.ts'
+import type { Command, Effect, Key, Variables } from '../engine/types.ts'
 import { BatonError } from '../errors.ts'
 import { nextDue } from '../engine/timers/timer-schedule.ts'
 import type { TimerSchedule } from '../engine/timers/timer-schedule.ts'
@@ -58,6 +58,33 @@ export interface CorrelationHost {
   isLatest(processDefinitionKey: Key): boolean
   /** Other nodes share the store: record what correlation relied on (CommitBatch guards). */
   readonly guarded?: boolean
+}
+
+/** The runtime operation for an effect of the core that is not a command. */
+export function operationOf(
+  effect: Exclude<Effect, { type: 'command' }>,
+  nextKey: () => Key,
+): RuntimeOperation {
+  switch (effect.type) {
+    case 'broadcastSignal':
+      return {
+        type: 'BroadcastSignal',
+        name: effect.signalName,
+        variables: effect.variables,
+        excludeInstanceKey: effect.excludeInstanceKey,
+      }
+    case 'publishMessage':
+      // Thrown inside a model: delivered to what waits now, never buffered, no message id.
+      return {
+        type: 'PublishMessage',
+        messageKey: nextKey(),
+        name: effect.messageName,
+        correlationKey: effect.correlationKey,
+        variables: effect.variables,
+        timeToLiveMs: 0,
+        messageId: null,
+      }
+  }
 }
 
 export function isRuntimeOperation(item: { type: string }): item is RuntimeOperation {

@@ -157,9 +157,10 @@ export class Definitions {
       problems.push({ resource, problems: found })
     }
     const decisionFiles = new Map<string, string>()
+    const dmnFiles = resources.filter((resource) => isDmnResource(resource))
     for (const resource of resources) {
       if (isDmnResource(resource)) {
-        const result = await compileDmnResource(resource)
+        const result = await compileDmnResource(resource, dmnFiles)
         if (!result.ok) {
           fail(resource.name, result.problems)
           continue

@@ -43,8 +43,10 @@ import type {
   PublishResult,
   RuntimeOperation,
 } from './correlation.ts'
-import { correlateBuffered, isRuntimeOperation, runOperation } from './correlation.ts'
+import { correlateBuffered, isRuntimeOperation, operationOf, runOperation } from './correlation.ts'
 import type { SubscriptionRecord, SubscriptionStore } from '../store/subscriptions.ts'
+import type { ElementStatisticsRecord, IncidentGroupRecord } from '../store/statistics.ts'
+import { quantileOfBuckets } from '../store/statistics.ts'
 import { firstDue, parseTimer } from '../engine/timers/timer-schedule.ts'
 import type { JobHandler, JobWorkerOptions } from './job-worker.ts'
 import { JobWorker } from './job-worker.ts'
@@ -689,6 +691,76 @@ export class Engine {
   }
 
   /** The instance's audit trail: every event, oldest first. */
+  /**
+   * Per element of a process definition: element instances active, completed and terminated,
+   * open incidents, and the average and 95th percentile duration of the completed ones (the p95
+   * within about 10%: durations are kept as a histogram). The process itself is not listed: see
+   * processDefinitionStatistics.
+   */
+  async elementStatistics(processDefinitionKey: Key): Promise<ElementStatistics[]> {
+    const definition = this.definitions.byDefinitionKey(processDefinitionKey)
+    if (!definition) {
+      throw new BatonError(
+        'BATON_PROCESS_NOT_FOUND',
+        `no process definition with key ${processDefinitionKey}`,
+      )
+    }
+    const records = await this.store.elementStatistics(processDefinitionKey)
+    return records
+      .filter((record) => record.elementId !== definition.bpmnProcessId)
+      .map(summarizeElement)
+  }
+
+  /**
+   * Per deployed process version: instances active, completed, terminated, with open incidents,
+   * and active for longer than `waitingLongerThanMs`; the completed ones' average and p95 cycle
+   * time. Versions without instances are listed with zeros.
+   */
+  async processDefinitionStatistics(
+    options: { waitingLongerThanMs?: number } = {},
+  ): Promise<ProcessDefinitionStatistics[]> {
+    const waitingSince = this.clock.now() - (options.waitingLongerThanMs ?? 24 * 3600_000)
+    const counts = new Map(
+      (await this.store.processDefinitionStatistics(waitingSince)).map((r) => [
+        r.processDefinitionKey,
+        r,
+      ]),
+    )
+    const result: ProcessDefinitionStatistics[] = []
+    for (const definition of this.processDefinitions()) {
+      const count = counts.get(definition.key)
+      let cycle: { averageDurationMs: number | null; p95DurationMs: number | null } = {
+        averageDurationMs: null,
+        p95DurationMs: null,
+      }
+      if (count && count.completed > 0) {
+        const own = (await this.store.elementStatistics(definition.key)).find(
+          (record) => record.elementId === definition.bpmnProcessId,
+        )
+        if (own) cycle = summarizeElement(own)
+      }
+      result.push({
+        processDefinitionKey: definition.key,
+        bpmnProcessId: definition.bpmnProcessId,
+        version: definition.version,
+        name: definition.name,
+        active: count?.active ?? 0,
+        completed: count?.completed ?? 0,
+        terminated: count?.terminated ?? 0,
+        withIncidents: count?.withIncidents ?? 0,
+        waitingLongerThan: count?.waitingSince ?? 0,
+        averageDurationMs: cycle.averageDurationMs,
+        p95DurationMs: cycle.p95DurationMs,
+      })
+    }
+    return result
+  }
+
+  /** Open incidents grouped by error type and message, largest group first. */
+  async incidentGroups(limit = 100): Promise<IncidentGroupRecord[]> {
+    return this.store.incidentGroups(limit)
+  }
+
   async history(instanceKey: Key): Promise<EngineEvent[]> {
     if (!(await this.store.loadInstance(instanceKey))) {
       throw new BatonError(
@@ -1285,12 +1357,12 @@ export class Engine {
       for (const effect of outcome.effects) {
         if (effect.type === 'command') pending.push(effect.command)
         else {
-          await runOperation(this.correlationHost(dirty, projection), projection, {
-            type: 'BroadcastSignal',
-            name: effect.signalName,
-            variables: effect.variables,
-            excludeInstanceKey: effect.excludeInstanceKey,
-          })
+          const host = this.correlationHost(dirty, projection)
+          await runOperation(
+            host,
+            projection,
+            operationOf(effect, () => host.nextKey()),
+          )
         }
       }
       if (projection.openedMessageSubscriptions.length > 0) {
@@ -1421,6 +1493,9 @@ export class Engine {
       ...(subscriptionDeletes.length > 0 ? { subscriptionDeletes } : {}),
       ...(messagePuts.length > 0 ? { messagePuts } : {}),
       ...(messageDeletes.length > 0 ? { messageDeletes } : {}),
+      ...(projection.elementStatistics.size > 0
+        ? { elementStatistics: projection.elementStatisticsDeltas() }
+        : {}),
       ...(projection.correlationGuards.length > 0
         ? { correlationGuards: projection.correlationGuards }
         : {}),
@@ -1551,6 +1626,45 @@ export class Engine {
     await this.idle()
     this.closed = true
     await this.store.close()
+  }
+}
+
+/** One element's figures over the whole history of its process definition. */
+export interface ElementStatistics {
+  readonly elementId: string
+  readonly active: number
+  readonly completed: number
+  readonly terminated: number
+  readonly incidents: number
+  readonly averageDurationMs: number | null
+  readonly p95DurationMs: number | null
+}
+
+/** One process version's instances by state. */
+export interface ProcessDefinitionStatistics {
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly name: string | null
+  readonly active: number
+  readonly completed: number
+  readonly terminated: number
+  readonly withIncidents: number
+  readonly waitingLongerThan: number
+  /** Cycle time of the completed instances. */
+  readonly averageDurationMs: number | null
+  readonly p95DurationMs: number | null
+}
+
+function summarizeElement(record: ElementStatisticsRecord): ElementStatistics {
+  return {
+    elementId: record.elementId,
+    active: Math.max(0, record.entered - record.completed - record.terminated),
+    completed: record.completed,
+    terminated: record.terminated,
+    incidents: record.incidents,
+    averageDurationMs: record.completed > 0 ? record.durationTotalMs / record.completed : null,
+    p95DurationMs: quantileOfBuckets(record.durationBuckets, 0.95),
   }
 }
 

@@ -11,6 +11,18 @@ import type {
   UserTaskRecord,
 } from '../store/store.ts'
 import type { BufferedMessageRecord, SubscriptionRecord } from '../store/subscriptions.ts'
+import type { ElementStatisticsDelta } from '../store/statistics.ts'
+import { durationBucket } from '../store/statistics.ts'
+
+interface ElementStatisticsAccumulator {
+  readonly processDefinitionKey: Key
+  readonly elementId: string
+  entered: number
+  completed: number
+  terminated: number
+  durationTotalMs: number
+  readonly buckets: Map<number, number>
+}
 
 /** Decides, at job creation, whether a local worker takes the job at once (lease in the same write). */
 export type JobClaimer = (type: string) => { worker: string; timeoutMs: number } | undefined
@@ -33,10 +45,83 @@ export class BatchProjection {
   /** Timer start events fired by this batch (see CommitBatch.timerGuards). */
   readonly timerGuards: TimerGuard[] = []
 
+  /** Per-element counters this batch adds, by `${processDefinitionKey}/${elementId}`. */
+  readonly elementStatistics = new Map<string, ElementStatisticsAccumulator>()
+
   constructor(private readonly claim: JobClaimer) {}
+
+  /** The statistics deltas of the batch, for the commit. */
+  elementStatisticsDeltas(): ElementStatisticsDelta[] {
+    return [...this.elementStatistics.values()].map((entry) => ({
+      processDefinitionKey: entry.processDefinitionKey,
+      elementId: entry.elementId,
+      entered: entry.entered,
+      completed: entry.completed,
+      terminated: entry.terminated,
+      durationTotalMs: entry.durationTotalMs,
+      durationBuckets: [...entry.buckets],
+    }))
+  }
+
+  private statisticsOf(state: InstanceState, elementId: string): ElementStatisticsAccumulator {
+    const id = `${state.processDefinitionKey}/${elementId}`
+    let entry = this.elementStatistics.get(id)
+    if (entry === undefined) {
+      entry = {
+        processDefinitionKey: state.processDefinitionKey,
+        elementId,
+        entered: 0,
+        completed: 0,
+        terminated: 0,
+        durationTotalMs: 0,
+        buckets: new Map(),
+      }
+      this.elementStatistics.set(id, entry)
+    }
+    return entry
+  }
+
+  private recordCompletion(entry: ElementStatisticsAccumulator, durationMs: number): void {
+    entry.completed++
+    entry.durationTotalMs += durationMs
+    const bucket = durationBucket(durationMs)
+    entry.buckets.set(bucket, (entry.buckets.get(bucket) ?? 0) + 1)
+  }
 
   observe(state: InstanceState, event: EngineEvent): void {
     switch (event.type) {
+      // Statistics: the process instance counts under the process id, a loop body not at all
+      // (its iterations count under the activity's id).
+      case 'ProcessInstanceCreated':
+        this.statisticsOf(state, state.bpmnProcessId).entered++
+        return
+      case 'ProcessInstanceCompleted':
+        this.recordCompletion(
+          this.statisticsOf(state, state.bpmnProcessId),
+          event.at - state.startedAt,
+        )
+        return
+      case 'ProcessInstanceTerminated':
+        this.statisticsOf(state, state.bpmnProcessId).terminated++
+        return
+      case 'ElementActivating':
+        if (event.loopRole !== 'body') this.statisticsOf(state, event.elementId).entered++
+        return
+      case 'ElementCompleted': {
+        const element = state.elements[event.elementInstanceKey]
+        if (element && element.loopRole !== 'body') {
+          const duration = event.at - (element.activatedAt ?? event.at)
+          this.recordCompletion(this.statisticsOf(state, event.elementId), duration)
+        }
+        return
+      }
+      case 'ElementTerminated': {
+        const element = state.elements[event.elementInstanceKey]
+        if (element && element.loopRole !== 'body') {
+          this.statisticsOf(state, event.elementId).terminated++
+        }
+        return
+      }
       case 'JobCreated': {
         const claim = this.claim(event.jobType)
         const record: JobRecord = {

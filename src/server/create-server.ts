@@ -16,6 +16,7 @@ import { HttpMetrics } from './metrics.ts'
 import { OpenApiCollector } from './openapi.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.ts'
 import { registerBatonRoutes } from './routes/baton.ts'
+import { registerStatisticsRoutes } from './routes/statistics.ts'
 import { registerStreamRoutes } from './routes/stream.ts'
 import { registerDecisionRoutes } from './routes/decisions.ts'
 import { registerDeploymentRoutes } from './routes/deployments.ts'
@@ -29,6 +30,7 @@ import { registerSignalRoutes } from './routes/signals.ts'
 import { registerTopologyRoutes } from './routes/topology.ts'
 import { registerUserTaskRoutes } from './routes/user-tasks.ts'
 import { registerVariableRoutes } from './routes/variables.ts'
+import { registerWebApp } from './web-app.ts'
 
 export interface ServerOptions {
   /** The engine to expose; the server does not close it. */
@@ -177,5 +179,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerElementInstanceRoutes(app, context)
   registerBatonRoutes(app, context)
   registerStreamRoutes(app, context)
+  registerStatisticsRoutes(app, context)
+  registerWebApp(app, context, options.auth)
   return app
 }

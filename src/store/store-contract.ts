@@ -9,6 +9,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { describeInstanceFilterContract } from './instance-filter-contract.ts'
+import { describeStatisticsContract } from './statistics-contract.ts'
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
 import {
   ConcurrencyConflictError,
@@ -780,4 +782,6 @@ export function describeStoreContract(
       })
     }
   })
+  describeStatisticsContract(name, open)
+  describeInstanceFilterContract(name, open)
 }

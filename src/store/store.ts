@@ -3,7 +3,8 @@
  * its adapters (src/store/sqlite/, later src/store/postgres/). One contract test suite
  * (src/store/store-contract.ts) runs unchanged against every adapter.
  */
-import type { EngineEvent, InstanceState, InstanceStatus, Key } from '../engine/types.ts'
+import type { ElementStatisticsDelta, StatisticsStore } from './statistics.ts'
+import type { EngineEvent, InstanceState, InstanceStatus, JsonValue, Key } from '../engine/types.ts'
 import type {
   BufferedMessageRecord,
   SubscriptionRecord,
@@ -155,6 +156,8 @@ export interface CommitBatch {
   /** Messages buffered by this commit, and buffered messages consumed or deleted. */
   readonly messagePuts?: readonly BufferedMessageRecord[]
   readonly messageDeletes?: readonly Key[]
+  /** What the batch adds to per-element counters (see statistics.ts). */
+  readonly elementStatistics?: readonly ElementStatisticsDelta[]
   /**
    * Shared stores: what the batch's message correlation relied on. A shared store checks each
    * guard under a lock on its name and correlation key, and fails the commit with
@@ -201,6 +204,32 @@ export interface InstanceFilter {
   readonly processDefinitionKey?: Key
   readonly parentKey?: Key
   readonly hasIncident?: boolean
+  /** Started at or after this time (ms since the epoch). */
+  readonly startedAfter?: number
+  /** Started before this time. */
+  readonly startedBefore?: number
+  readonly businessKey?: string
+  readonly version?: number
+  /** Conditions on the instance's root variables; all must hold. */
+  readonly variables?: readonly VariableCondition[]
+}
+
+export type VariableOperator = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'exists'
+
+/**
+ * A condition on a root variable, or on a value inside it (`path`: the property names leading
+ * to it). eq/neq/in compare JSON values exactly (type and value); lt/lte/gt/gte compare numbers
+ * with numbers and strings with strings (ISO dates order as strings); neq needs the value to
+ * exist; exists is true for any value, null included.
+ */
+export interface VariableCondition {
+  readonly name: string
+  readonly path?: readonly string[]
+  readonly operator: VariableOperator
+  /** The operand (eq, neq, lt, lte, gt, gte). */
+  readonly value?: JsonValue
+  /** The operands of `in`. */
+  readonly values?: readonly JsonValue[]
 }
 
 export interface UserTaskFilter {
@@ -269,7 +298,7 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
-export interface Store extends SubscriptionStore {
+export interface Store extends SubscriptionStore, StatisticsStore {
   /**
    * Whether several engine nodes may use this store at once (PostgreSQL). An engine on a shared
    * store revalidates cached instances, renews its job leases and never voids other nodes' leases.

@@ -4,6 +4,7 @@ import type {
   CreateProcessInstanceRequest,
   CreateProcessInstanceResponse,
   ProcessInstanceFilter,
+  VariableFilterWire,
   ProcessInstanceWire,
   SearchRequest,
   SearchResult,
@@ -12,7 +13,8 @@ import type {
 import { DEFAULT_TENANT } from '../../client/wire-types.ts'
 import { BatonError } from '../../errors.ts'
 import type { CreateInstanceOptions, CreatedInstance } from '../../runtime/engine.ts'
-import type { InstanceFilter, InstanceRecord } from '../../store/store.ts'
+import type { JsonValue } from '../../engine/types.ts'
+import type { InstanceFilter, InstanceRecord, VariableCondition } from '../../store/store.ts'
 import type { ServerContext } from '../context.ts'
 import {
   int64Of,
@@ -50,6 +52,57 @@ export const processInstanceSchema = {
     tenantId: tenantSchema,
   },
 } as const
+
+/** JSON text as a value; text that is not JSON is the string itself. */
+function jsonValueOf(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue
+  } catch {
+    return text
+  }
+}
+
+/** The store's conditions for the wire's, checked: each names the field it fails on. */
+function variableConditions(filters: readonly VariableFilterWire[]): VariableCondition[] {
+  return filters.map((filter, index) => {
+    const field = `filter.variables[${index}]`
+    const operator = filter.operator ?? 'eq'
+    for (const segment of [filter.name, ...(filter.path ?? [])]) {
+      if (/["\\]/.test(segment)) {
+        throw new BatonError(
+          'BATON_REQUEST_INVALID',
+          `${field}: variable names and path segments cannot hold quotes or backslashes`,
+        )
+      }
+    }
+    if (operator === 'in') {
+      if (filter.values === undefined) {
+        throw new BatonError('BATON_REQUEST_INVALID', `${field}: the in operator needs values`)
+      }
+    } else if (operator !== 'exists' && filter.value === undefined) {
+      throw new BatonError(
+        'BATON_REQUEST_INVALID',
+        `${field}: the ${operator} operator needs a value`,
+      )
+    }
+    const value = filter.value === undefined ? undefined : jsonValueOf(filter.value)
+    if (['lt', 'lte', 'gt', 'gte'].includes(operator)) {
+      if (typeof value !== 'number' && typeof value !== 'string') {
+        throw new BatonError(
+          'BATON_REQUEST_INVALID',
+          `${field}: ${operator} compares numbers or strings, got ${filter.value ?? ''}`,
+        )
+      }
+    }
+    return {
+      name: filter.name,
+      operator,
+      ...(filter.path === undefined ? {} : { path: filter.path }),
+      ...(value === undefined ? {} : { value }),
+      ...(filter.values === undefined ? {} : { values: filter.values.map(jsonValueOf) }),
+    }
+  })
+}
 
 const createBody = {
   type: 'object',
@@ -103,6 +156,29 @@ const filterSchema = {
     state: stateSchema,
     hasIncident: { type: 'boolean' },
     tenantId: tenantSchema,
+    startedAfter: { type: 'string', format: 'date-time', description: 'Started at or after' },
+    startedBefore: { type: 'string', format: 'date-time', description: 'Started before' },
+    businessKey: { type: 'string' },
+    variables: {
+      type: 'array',
+      maxItems: 20,
+      description:
+        'Conditions on root variables, all of which must hold. value is JSON text ("100", ' +
+        '"\\"gold\\""; text that is not JSON is a string); operator defaults to eq; path ' +
+        'reaches into an object variable.',
+      items: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          value: { type: 'string' },
+          operator: { enum: ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'exists'] },
+          path: { type: 'array', maxItems: 10, items: { type: 'string', minLength: 1 } },
+          values: { type: 'array', maxItems: 100, items: { type: 'string' } },
+        },
+      },
+    },
   },
 } as const
 
@@ -222,8 +298,13 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
       const body = request.body
       checkSort(body.sort, 'processInstanceKey')
       const filter = body.filter ?? {}
-      if (filter.processInstanceKey !== undefined) {
-        const record = await engine.getInstance(filter.processInstanceKey)
+      const keyOnly = filter.processInstanceKey
+      const beyondWire =
+        filter.variables !== undefined ||
+        filter.startedAfter !== undefined ||
+        filter.startedBefore !== undefined
+      if (keyOnly !== undefined && !beyondWire) {
+        const record = await engine.getInstance(keyOnly)
         const wire = record && instanceWire(record)
         const matches =
           wire !== undefined &&
@@ -244,13 +325,25 @@ export function registerProcessInstanceRoutes(app: FastifyInstance, context: Ser
           ? {}
           : { parentKey: filter.parentProcessInstanceKey }),
         ...(filter.hasIncident === undefined ? {} : { hasIncident: filter.hasIncident }),
+        ...(filter.startedAfter === undefined
+          ? {}
+          : { startedAfter: Date.parse(filter.startedAfter) }),
+        ...(filter.startedBefore === undefined
+          ? {}
+          : { startedBefore: Date.parse(filter.startedBefore) }),
+        ...(filter.businessKey === undefined ? {} : { businessKey: filter.businessKey }),
+        ...(filter.processDefinitionVersion === undefined
+          ? {}
+          : { version: filter.processDefinitionVersion }),
+        ...(filter.variables === undefined
+          ? {}
+          : { variables: variableConditions(filter.variables) }),
       }
-      const version = filter.processDefinitionVersion
       const found = await keysetSearch(
         body.page,
         (p) => engine.instances(storeFilter, p),
-        version === undefined ? undefined : (record) => record.version === version,
-        version === undefined ? () => engine.store.countInstances(storeFilter) : undefined,
+        keyOnly === undefined ? undefined : (record) => record.key === keyOnly,
+        keyOnly === undefined ? () => engine.store.countInstances(storeFilter) : undefined,
       )
       return { items: found.items.map(instanceWire), page: found.page }
     },

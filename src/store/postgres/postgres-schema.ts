@@ -11,6 +11,7 @@
  * users and groups are JSONB arrays, matched exactly with `@>`.
  */
 import { decisionDefinitionsMigration } from './postgres-decisions.ts'
+import { statisticsMigration } from './postgres-statistics.ts'
 import type { PostgresQueryable } from './postgres-pool.ts'
 
 /** A migration: the SQL to run, given the quoted schema name to qualify every object with. */
@@ -197,6 +198,8 @@ export const migrations: readonly Migration[] = [
     CREATE INDEX instances_ended ON ${s}.instances (ended_at) WHERE status <> 'active';
     -- (Jobs and subscriptions hold open rows only, so retention needs no index on them.)
   `,
+  // Statistics: per-element counters and duration histograms for live views.
+  statisticsMigration,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/

@@ -77,6 +77,19 @@ import {
   type UserTaskRow,
 } from './postgres-rows.ts'
 import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
+import { variableClause } from './postgres-variable-filter.ts'
+import {
+  elementStatistics,
+  incidentGroups,
+  processDefinitionStatistics,
+  STATISTICS_SLOTS,
+  writeStatistics,
+} from './postgres-statistics.ts'
+import type {
+  ElementStatisticsRecord,
+  IncidentGroupRecord,
+  ProcessDefinitionStatisticsRecord,
+} from '../statistics.ts'
 import { migrate, quoteSchema } from './postgres-schema.ts'
 
 export interface PostgresStoreOptions {
@@ -377,6 +390,9 @@ export class PostgresStore implements Store, SubscriptionStore {
   readonly #listeners = new Set<() => Promise<void>>()
 
   /** @internal Use {@link openPostgresStore}. */
+  /** This store's slot of the statistics counters (see postgres-statistics.ts). */
+  readonly #statisticsSlot = Math.floor(Math.random() * STATISTICS_SLOTS)
+
   constructor(pool: PostgresPool, schema: string, url = '') {
     this.#pool = pool
     this.#schema = quoteSchema(schema)
@@ -591,6 +607,9 @@ export class PostgresStore implements Store, SubscriptionStore {
         throw new ConcurrencyConflictError(firstUnwritten(batch, written))
       }
       for (const [name, values] of writes) await this.#run(client, name, values)
+      if (batch.elementStatistics !== undefined) {
+        await writeStatistics(client, this.#schema, this.#statisticsSlot, batch.elementStatistics)
+      }
       if (wakeup.jobTypes.length > 0 || wakeup.timers) await this.#notify(client, wakeup)
     }).catch((error: unknown) => {
       // Two commits that lock the same rows in different orders (a lease renewal and a commit,
@@ -601,6 +620,20 @@ export class PostgresStore implements Store, SubscriptionStore {
       }
       throw error
     })
+  }
+
+  async elementStatistics(processDefinitionKey: Key): Promise<ElementStatisticsRecord[]> {
+    return elementStatistics(this.#pool, this.#schema, processDefinitionKey)
+  }
+
+  async processDefinitionStatistics(
+    waitingSince: number,
+  ): Promise<ProcessDefinitionStatisticsRecord[]> {
+    return processDefinitionStatistics(this.#pool, this.#schema, waitingSince)
+  }
+
+  async incidentGroups(limit: number): Promise<IncidentGroupRecord[]> {
+    return incidentGroups(this.#pool, this.#schema, limit)
   }
 
   /**
@@ -719,6 +752,19 @@ export class PostgresStore implements Store, SubscriptionStore {
     // Literal values so that the partial index on has_incident applies.
     if (filter.hasIncident !== undefined) {
       where.clauses.push(filter.hasIncident ? 'has_incident' : 'NOT has_incident')
+    }
+    if (filter.startedAfter !== undefined) {
+      where.clauses.push(`started_at >= ${where.param(filter.startedAfter)}`)
+    }
+    if (filter.startedBefore !== undefined) {
+      where.clauses.push(`started_at < ${where.param(filter.startedBefore)}`)
+    }
+    if (filter.businessKey !== undefined) where.equals('business_key', filter.businessKey)
+    if (filter.version !== undefined) {
+      where.clauses.push(`version = ${where.param(filter.version)}`)
+    }
+    for (const condition of filter.variables ?? []) {
+      where.clauses.push(variableClause(condition, (value) => where.param(value)))
     }
     return where
   }

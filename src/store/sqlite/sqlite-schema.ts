@@ -6,6 +6,7 @@
  * Keys are INTEGER columns (a key's order is numeric order, which keyset paging relies on) and
  * are turned back into decimal strings when read.
  */
+import { statisticsMigration } from './sqlite-statistics.ts'
 import type { SqliteDatabase } from './sqlite-database.ts'
 
 export type Migration = (db: SqliteDatabase) => void
@@ -198,6 +199,8 @@ export const migrations: readonly Migration[] = [
   (db) => {
     db.exec(`CREATE INDEX instances_ended ON instances (ended_at) WHERE status <> 'active';`)
   },
+  // Statistics: per-element counters and duration histograms for live views.
+  statisticsMigration,
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

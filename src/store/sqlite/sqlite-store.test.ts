@@ -12,6 +12,10 @@ import { describeSubscriptionStoreContract } from '../subscription-store-contrac
 import { migrations } from './sqlite-schema.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
+/** Undoes the statistics migration, to make a file as an older Baton wrote it. */
+const dropStatistics =
+  'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition'
+
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
 after(() => rmSync(tempDir, { recursive: true, force: true }))
 
@@ -166,13 +170,30 @@ describe('store/sqlite', () => {
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
   })
 
+  it('adds the statistics tables to a file written before them', async () => {
+    const path = tempPath()
+    const first = await openSqliteStore({ path })
+    await first.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.exec(dropStatistics)
+    raw.pragma('user_version = 4')
+    raw.close()
+    const store = await openSqliteStore({ path })
+    try {
+      assert.deepEqual(await store.elementStatistics('1'), [])
+    } finally {
+      await store.close()
+    }
+  })
+
   it('adds the decision table to a file written before decisions', async () => {
     const path = tempPath()
     const first = await openSqliteStore({ path })
     await first.close()
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
-    raw.exec('DROP TABLE decision_definitions; DROP INDEX instances_ended')
+    raw.exec(`DROP TABLE decision_definitions; DROP INDEX instances_ended; ${dropStatistics}`)
     raw.pragma('user_version = 2')
     raw.close()
     const store = await openSqliteStore({ path })
@@ -191,7 +212,7 @@ describe('store/sqlite', () => {
     const raw = new Database(path)
     raw.exec(
       'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions; ' +
-        'DROP INDEX instances_ended',
+        `DROP INDEX instances_ended; ${dropStatistics}`,
     )
     raw.pragma('user_version = 1')
     raw.close()

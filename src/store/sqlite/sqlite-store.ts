@@ -5,6 +5,13 @@
  * within this process; transactions (BEGIN IMMEDIATE where a method reads then writes) keep other
  * processes sharing the file correct too.
  */
+import type {
+  ElementStatisticsRecord,
+  IncidentGroupRecord,
+  ProcessDefinitionStatisticsRecord,
+} from '../statistics.ts'
+import { SqliteStatistics } from './sqlite-statistics.ts'
+import { variableClause } from './sqlite-variable-filter.ts'
 import type { EngineEvent, Key } from '../../engine/types.ts'
 import {
   ConcurrencyConflictError,
@@ -186,6 +193,7 @@ export class SqliteStore implements Store, SubscriptionStore {
   readonly #upsertSubscription: SqliteStatement
   readonly #deleteSubscription: SqliteStatement
   readonly #upsertMessage: SqliteStatement
+  readonly #statistics: SqliteStatistics
   readonly #deleteMessage: SqliteStatement
   readonly #commit: SqliteTransaction<[CommitBatch], void>
 
@@ -236,6 +244,7 @@ export class SqliteStore implements Store, SubscriptionStore {
     this.#deleteSubscription = db.prepare('DELETE FROM subscriptions WHERE key = ?')
     this.#upsertMessage = db.prepare(upsertSql('buffered_messages', bufferedMessageColumns))
     this.#deleteMessage = db.prepare('DELETE FROM buffered_messages WHERE key = ?')
+    this.#statistics = new SqliteStatistics(db)
     this.#commit = db.transaction((batch: CommitBatch) => this.#write(batch))
 
     this.#reserveKeys = db.prepare('UPDATE keys SET next = next + ? WHERE id = 1 RETURNING next')
@@ -437,6 +446,21 @@ export class SqliteStore implements Store, SubscriptionStore {
     if (messageDeletes !== undefined) {
       for (const key of messageDeletes) this.#deleteMessage.run(keyParam(key))
     }
+    if (batch.elementStatistics !== undefined) this.#statistics.write(batch.elementStatistics)
+  }
+
+  async elementStatistics(processDefinitionKey: Key): Promise<ElementStatisticsRecord[]> {
+    return this.#statistics.elementStatistics(processDefinitionKey)
+  }
+
+  async processDefinitionStatistics(
+    waitingSince: number,
+  ): Promise<ProcessDefinitionStatisticsRecord[]> {
+    return this.#statistics.processDefinitionStatistics(waitingSince)
+  }
+
+  async incidentGroups(limit: number): Promise<IncidentGroupRecord[]> {
+    return this.#statistics.incidentGroups(limit)
   }
 
   async activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]> {
@@ -492,6 +516,24 @@ export class SqliteStore implements Store, SubscriptionStore {
     // Literal values so that the partial index on has_incident = 1 applies.
     if (filter.hasIncident !== undefined) {
       where.clauses.push(filter.hasIncident ? 'has_incident = 1' : 'has_incident = 0')
+    }
+    if (filter.startedAfter !== undefined) {
+      where.clauses.push('started_at >= ?')
+      where.params.push(filter.startedAfter)
+    }
+    if (filter.startedBefore !== undefined) {
+      where.clauses.push('started_at < ?')
+      where.params.push(filter.startedBefore)
+    }
+    if (filter.businessKey !== undefined) whereEquals(where, 'business_key', filter.businessKey)
+    if (filter.version !== undefined) {
+      where.clauses.push('version = ?')
+      where.params.push(filter.version)
+    }
+    for (const condition of filter.variables ?? []) {
+      const clause = variableClause(condition)
+      where.clauses.push(clause.sql)
+      where.params.push(...clause.params)
     }
     return where
   }
