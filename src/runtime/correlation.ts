@@ -335,6 +335,14 @@ async function fireTimer(
     projection.subscriptions.set(subscription.key, null)
     return
   }
+  if (host.guarded && subscription.dueAt !== null) {
+    // Another node may have fired this due time already (its claim lapsed while it stalled):
+    // read the row again, and let the commit check it has not moved since.
+    const stored = await host.store.startSubscriptionsOf(subscription.processDefinitionKey)
+    const current = stored.find((s) => s.key === subscription.key)
+    if (current?.dueAt !== subscription.dueAt) return
+    projection.timerGuards.push({ key: subscription.key, dueAt: subscription.dueAt })
+  }
   await host.run({
     type: 'CreateInstance',
     instanceKey: host.nextKey(),

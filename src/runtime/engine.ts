@@ -1499,6 +1499,7 @@ export class Engine {
       ...(projection.correlationGuards.length > 0
         ? { correlationGuards: projection.correlationGuards }
         : {}),
+      ...(projection.timerGuards.length > 0 ? { timerGuards: projection.timerGuards } : {}),
     }
   }
 

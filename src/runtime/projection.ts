@@ -3,7 +3,13 @@
  * so they are written in the same transaction as the events and never lag behind them.
  */
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
-import type { CorrelationGuard, IncidentRecord, JobRecord, UserTaskRecord } from '../store/store.ts'
+import type {
+  CorrelationGuard,
+  IncidentRecord,
+  JobRecord,
+  TimerGuard,
+  UserTaskRecord,
+} from '../store/store.ts'
 import type { BufferedMessageRecord, SubscriptionRecord } from '../store/subscriptions.ts'
 import type { ElementStatisticsDelta } from '../store/statistics.ts'
 import { durationBucket } from '../store/statistics.ts'
@@ -36,6 +42,8 @@ export class BatchProjection {
   readonly messages = new Map<Key, BufferedMessageRecord | null>()
   /** What correlation relied on, checked by a shared store at commit (see CommitBatch). */
   readonly correlationGuards: CorrelationGuard[] = []
+  /** Timer start events fired by this batch (see CommitBatch.timerGuards). */
+  readonly timerGuards: TimerGuard[] = []
 
   /** Per-element counters this batch adds, by `${processDefinitionKey}/${elementId}`. */
   readonly elementStatistics = new Map<string, ElementStatisticsAccumulator>()

@@ -165,6 +165,17 @@ export interface CommitBatch {
    * message and the subscription waiting for it cannot miss each other on two nodes).
    */
   readonly correlationGuards?: readonly CorrelationGuard[]
+  /**
+   * Shared stores: timer start events the batch fired, with the due time it fired each for. The
+   * commit fails with ConcurrencyConflictError unless each row still has that due time (another
+   * node fired it first), so a start timer starts one instance per due time.
+   */
+  readonly timerGuards?: readonly TimerGuard[]
+}
+
+export interface TimerGuard {
+  readonly key: Key
+  readonly dueAt: number
 }
 
 /**

@@ -98,6 +98,13 @@ const hang = bpmn(
   <bpmn:endEvent id="e"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>`,
 )
 
+const hourly = bpmn(
+  'hourly',
+  `<bpmn:startEvent id="s"><bpmn:outgoing>f0</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+  <bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="e" />
+  <bpmn:endEvent id="e"><bpmn:incoming>f0</bpmn:incoming></bpmn:endEvent>`,
+)
+
 async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const start = Date.now()
   while (!(await check())) {
@@ -162,6 +169,25 @@ describe('runtime/cluster on PostgreSQL', () => {
       assert.equal((await b.getInstance(key))?.status, 'completed', `instance ${key}`)
     }
     assert.equal(await a.store.countInstances({ status: 'active' }), 0)
+  })
+
+  it('starts one instance when two nodes fire the same due time of a timer start event', async (t) => {
+    if (why !== undefined) return skipUnlessRequired(t, why)
+    const schema = freshSchema()
+    const a = await node(schema)
+    const b = await node(schema)
+    await a.deploy({ name: 'hourly.bpmn', xml: hourly })
+    const [timer] = await a.store.dueTimers(Date.now() + 2 * 3_600_000, 10)
+    assert.ok(timer?.dueAt)
+    // When both nodes fire it at once (as when a stalled node's claim lapsed)
+    await Promise.all([
+      a.submit({ type: 'FireTimer', subscription: timer }),
+      b.submit({ type: 'FireTimer', subscription: timer }),
+    ])
+    // Then one instance started and the next due time is one hour later, once
+    assert.equal(await a.store.countInstances({ bpmnProcessId: 'hourly' }), 1)
+    const [next] = await b.store.dueTimers(Date.now() + 3 * 3_600_000, 10)
+    assert.equal(next?.dueAt, timer.dueAt + 3_600_000)
   })
 
   it("renews a working node's leases and hands a killed node's jobs to another within the lease", async (t) => {

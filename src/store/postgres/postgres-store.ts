@@ -280,6 +280,12 @@ function statements(s: string) {
             AND m.correlation_key = g.correlation_key AND m.expires_at >= g.now
             AND NOT (m.key = ANY($5::bigint[]))))
       LIMIT 1`,
+    // FOR UPDATE: a second node firing the same timer waits here, then finds the due time moved.
+    checkTimerGuards: `
+      SELECT s.key FROM ${subscriptions} s
+      JOIN unnest($1::bigint[], $2::bigint[]) AS g (key, due_at)
+        ON s.key = g.key AND s.due_at = g.due_at
+      ORDER BY s.key FOR UPDATE OF s`,
     notify: 'SELECT pg_notify($1, $2)',
     // Retention: ended instances oldest first; SKIP LOCKED lets several nodes clean up at once.
     deleteEndedInstances: `
@@ -366,6 +372,7 @@ const planEachTime: ReadonlySet<keyof Statements> = new Set([
   'refreshInstances',
   'lockCorrelations',
   'checkCorrelationGuards',
+  'checkTimerGuards',
 ] as const)
 
 /**
@@ -569,6 +576,7 @@ export class PostgresStore implements Store, SubscriptionStore {
       updates.length > 0 ? columnArrays(instanceUpdateColumns, updates) : undefined
     if (insertValues === undefined && updateValues === undefined && writes.length === 0) return
     const guards = batch.correlationGuards ?? []
+    const timerGuards = [...new Map((batch.timerGuards ?? []).map((g) => [g.key, g])).values()]
     const wakeup: StoreWakeup = {
       jobTypes: batch.jobPuts.filter((job) => job.status === 'activatable').map((job) => job.type),
       timers: subscriptionPuts.some((record) => record.kind === 'timer'),
@@ -577,6 +585,15 @@ export class PostgresStore implements Store, SubscriptionStore {
 
     await this.#transaction(async (client) => {
       if (guards.length > 0) await this.#checkGuards(client, guards)
+      if (timerGuards.length > 0) {
+        const { rows } = await this.#run(client, 'checkTimerGuards', [
+          timerGuards.map((g) => keyParam(g.key)),
+          timerGuards.map((g) => g.dueAt),
+        ])
+        if (rows.length < timerGuards.length) {
+          throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
+        }
+      }
       const written: Key[] = []
       if (insertValues !== undefined) {
         const { rows } = await this.#run<{ key: string }>(client, 'insertInstances', insertValues)
