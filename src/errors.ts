@@ -50,6 +50,10 @@ export const ErrorCatalogue = {
   BATON_ENGINE_CLOSED: { status: 503, title: 'The engine is closed' },
   BATON_ENGINE_OVERLOADED: { status: 503, title: 'The engine is overloaded; retry later' },
   BATON_STORE_OPEN_FAILED: { status: 500, title: 'The store could not be opened' },
+  BATON_STORE_CONFLICT: {
+    status: 409,
+    title: 'Other engine nodes kept changing the instance; retry the command',
+  },
   BATON_INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>
 

@@ -5,13 +5,20 @@
  * reference: start -> service task -> exclusive gateway -> parallel split into two service tasks
  * -> join -> end, in-process workers, on a SQLite file with durable (fsync) commits.
  * decisions: a 50-rule FIRST-hit DMN decision table evaluated over 10,000 input rows.
+ * postgres-1, postgres-2 (with `--db postgres://...`): the reference scenario on one and on two
+ * engine nodes (processes) sharing one PostgreSQL schema.
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { benchDecisionTable } from '../dmn/bench.ts'
 import { Engine } from '../runtime/engine.ts'
+import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
+import { openPostgresStore } from '../store/postgres/postgres-store.ts'
+import type { NodeFigures } from './bench-node.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
 
@@ -99,6 +106,113 @@ export async function benchReference(options: {
   }
 }
 
+export interface PostgresFigures {
+  readonly nodes: number
+  readonly instances: number
+  readonly seconds: number
+  readonly instancesPerSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  /** In flight per node. */
+  readonly concurrency: number
+  readonly commitsPerSecond: number
+  readonly commandsPerCommit: number
+  /** Commits that failed on another node's change and were run again. */
+  readonly conflicts: number
+  /** Share of each node's wall time spent inside the store's commit (mean over the nodes). */
+  readonly commitShare: number
+}
+
+/**
+ * The reference scenario on `nodes` engine processes sharing a fresh schema of the PostgreSQL
+ * database at `url` (dropped after): each node runs `total / nodes` instances with `concurrency`
+ * in flight, all starting together; the figure is every instance over the wall time.
+ */
+export async function benchPostgres(options: {
+  url: string
+  nodes: number
+  total: number
+  concurrency: number
+  warmup: number
+}): Promise<PostgresFigures> {
+  const schema = `baton_bench_${process.pid}_${options.nodes}`
+  const admin = openPostgresPool(options.url, 1)
+  const children: ReturnType<typeof spawn>[] = []
+  try {
+    const setup = await Engine.open({
+      store: await openPostgresStore({ url: options.url, schema }),
+    })
+    await setup.deploy({
+      name: 'reference.bpmn',
+      xml: readFileSync(join(examplesDir, 'reference.bpmn'), 'utf8'),
+    })
+    await setup.close()
+    const here = fileURLToPath(import.meta.url)
+    const script = join(dirname(here), here.endsWith('.ts') ? 'bench-node.ts' : 'bench-node.js')
+    const share = Math.ceil(options.total / options.nodes)
+    const warmup = Math.ceil(options.warmup / options.nodes)
+    const outputs: Promise<NodeFigures>[] = []
+    const ready: Promise<void>[] = []
+    for (let i = 0; i < options.nodes; i++) {
+      const child = spawn(
+        process.execPath,
+        [
+          ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+          script,
+          options.url,
+          schema,
+          String(share),
+          String(options.concurrency),
+          String(warmup),
+        ],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      )
+      children.push(child)
+      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+      let onReady: () => void = () => {}
+      ready.push(new Promise<void>((resolve) => (onReady = resolve)))
+      outputs.push(
+        new Promise<NodeFigures>((resolve, reject) => {
+          lines.on('line', (line) => {
+            if (line === 'ready') onReady()
+            else if (line.startsWith('{')) resolve(JSON.parse(line) as NodeFigures)
+          })
+          child.once('exit', (code) => reject(new Error(`a bench node exited with code ${code}`)))
+        }),
+      )
+    }
+    await Promise.all(ready)
+    const t0 = performance.now()
+    for (const child of children) child.stdin?.write('go\n')
+    const figures = await Promise.all(outputs)
+    const seconds = (performance.now() - t0) / 1000
+    const latencies = figures.flatMap((f) => f.latencies).sort((a, b) => a - b)
+    const batches = figures.reduce((sum, f) => sum + f.batches, 0)
+    const commands = figures.reduce((sum, f) => sum + f.commands, 0)
+    const instances = share * options.nodes
+    return {
+      nodes: options.nodes,
+      instances,
+      seconds: round(seconds, 3),
+      instancesPerSecond: Math.round(instances / seconds),
+      p50Ms: round(percentile(latencies, 50), 2),
+      p99Ms: round(percentile(latencies, 99), 2),
+      concurrency: options.concurrency,
+      commitsPerSecond: Math.round(batches / seconds),
+      commandsPerCommit: round(commands / Math.max(1, batches), 1),
+      conflicts: figures.reduce((sum, f) => sum + f.conflicts, 0),
+      commitShare: round(
+        figures.reduce((sum, f) => sum + f.commitMs / 1000 / f.seconds, 0) / figures.length,
+        2,
+      ),
+    }
+  } finally {
+    for (const child of children) child.kill()
+    await admin.query({ text: `DROP SCHEMA IF EXISTS "${schema}" CASCADE` }).catch(() => {})
+    await admin.end()
+  }
+}
+
 export interface DecisionFigures {
   readonly rows: number
   readonly rules: number
@@ -122,6 +236,11 @@ export async function benchDecisions(options: { rows: number }): Promise<Decisio
 function round(value: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(value * f) / f
+}
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : undefined
 }
 
 function arg(name: string, fallback: number): number {
@@ -154,7 +273,39 @@ async function main(): Promise<void> {
   console.log(
     `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows)`,
   )
-  if (json) console.log(JSON.stringify({ reference, decisions }))
+  const db = textArg('db')
+  const scaled: Record<string, PostgresFigures> = {}
+  if (db !== undefined) {
+    if (!db.startsWith('postgres://') && !db.startsWith('postgresql://')) {
+      throw new Error(`--db takes a postgres:// URL, got ${JSON.stringify(db)}`)
+    }
+    const pgTotal = arg('pg-instances', 10_000)
+    const pgConcurrency = arg('pg-concurrency', 200)
+    console.log('')
+    console.log(
+      `scenario postgres-N: reference, ${pgTotal} instances over N node processes, ${pgConcurrency} in flight per node`,
+    )
+    console.log(
+      'scenario     instances/s   p50 ms   p99 ms   commits/s   commands/commit   conflicts',
+    )
+    for (const nodes of [1, 2]) {
+      const figures = await benchPostgres({
+        url: db,
+        nodes,
+        total: pgTotal,
+        concurrency: pgConcurrency,
+        warmup: Math.min(2000, pgTotal),
+      })
+      scaled[`postgres-${nodes}`] = figures
+      console.log(
+        `postgres-${nodes}   ${String(figures.instancesPerSecond).padStart(11)}   ${figures.p50Ms.toFixed(1).padStart(6)}   ${figures.p99Ms.toFixed(1).padStart(6)}   ${String(figures.commitsPerSecond).padStart(9)}   ${String(figures.commandsPerCommit).padStart(15)}   ${String(figures.conflicts).padStart(9)}`,
+      )
+    }
+    const one = scaled['postgres-1']?.instancesPerSecond ?? 0
+    const two = scaled['postgres-2']?.instancesPerSecond ?? 0
+    console.log(`two nodes / one node: ${one > 0 ? (two / one).toFixed(2) : '-'}x`)
+  }
+  if (json) console.log(JSON.stringify({ reference, decisions, ...scaled }))
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

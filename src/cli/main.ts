@@ -9,6 +9,7 @@ import type { RemoteOptions } from './remote.ts'
 import { CliError, DEFAULT_URL } from './remote.ts'
 import { runModel } from './run-command.ts'
 import { startServer } from './server-command.ts'
+import { DEFAULT_CONFIG_FILE, defaultOf, readConfigFile, resolveStartSettings } from './config.ts'
 import { validateCommand } from './validate.ts'
 
 const program = new Command()
@@ -19,42 +20,71 @@ program
 
 program
   .command('start')
-  .description('run the Baton server (REST API) on the embedded SQLite store, with the examples')
+  .description(
+    'run the Baton server (REST API) on the embedded SQLite store, with the examples; each setting comes from its flag, else its BATON_* variable, else the config file, else its default',
+  )
   .option(
     '--db <url>',
-    'sqlite:PATH, a file path, :memory:, or postgres://...',
-    process.env['BATON_DB'] ?? './.baton/baton.db',
+    `sqlite:PATH, a file path, :memory:, or postgres://... [BATON_DB] (default: ${defaultOf('db')})`,
   )
-  .option('--port <port>', 'port to listen on', process.env['BATON_PORT'] ?? '8080')
-  .option('--host <host>', 'address to listen on', process.env['BATON_HOST'] ?? '127.0.0.1')
+  .option('--port <port>', `port to listen on [BATON_PORT] (default: ${defaultOf('port')})`)
+  .option('--host <host>', `address to listen on [BATON_HOST] (default: ${defaultOf('host')})`)
   .option(
     '--data-dir <dir>',
-    'where API tokens are kept',
-    process.env['BATON_DATA_DIR'] ?? './.baton',
+    `where API tokens are kept [BATON_DATA_DIR] (default: ${defaultOf('dataDir')})`,
   )
-  .option('--no-auth', 'no API tokens (local development only)')
-  .option('--no-examples', 'do not deploy the example processes and their demo workers')
+  .option('--no-auth', 'no API tokens, local development only [BATON_AUTH=false]')
+  .option(
+    '--no-examples',
+    'do not deploy the example processes and their demo workers [BATON_EXAMPLES=false]',
+  )
+  .option(
+    '--config <file>',
+    `a JSON file of settings (db, port, host, dataDir, auth, examples) [BATON_CONFIG] (default: ${DEFAULT_CONFIG_FILE} if it exists)`,
+  )
+  .option(
+    '--schema <name>',
+    `PostgreSQL: the schema holding the tables, the same for every node of a cluster [BATON_PG_SCHEMA] (default: ${defaultOf('schema')})`,
+  )
+  .option(
+    '--lease-ms <ms>',
+    `PostgreSQL: how long a node's job leases and timer claims outlive it; other nodes take a dead node's work over after about this long [BATON_LEASE_MS] (default: ${defaultOf('leaseMs')})`,
+  )
+  .option(
+    '--retention-days <days>',
+    'delete the data of instances that ended more than this many days ago, hourly, in batches [BATON_RETENTION_DAYS] (default: keep all)',
+  )
   .action(
-    async (options: {
-      db: string
-      port: string
-      host: string
-      dataDir: string
-      auth: boolean
-      examples: boolean
-    }) => {
-      const port = Number(options.port)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new Error(`--port must be a whole number from 0 to 65535, got '${options.port}'`)
+    async (
+      options: {
+        db?: string
+        port?: string
+        host?: string
+        dataDir?: string
+        auth: boolean
+        examples: boolean
+        config?: string
+        schema?: string
+        leaseMs?: string
+        retentionDays?: string
+      },
+      command: Command,
+    ) => {
+      const given = (name: string): boolean => command.getOptionValueSource(name) === 'cli'
+      const flags = {
+        ...(options.db === undefined ? {} : { db: options.db }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        ...(given('auth') ? { auth: options.auth } : {}),
+        ...(given('examples') ? { examples: options.examples } : {}),
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+        ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
       }
-      const stop = await startServer({
-        db: options.db,
-        port,
-        host: options.host,
-        auth: options.auth,
-        examples: options.examples,
-        dataDir: options.dataDir,
-      })
+      const file = readConfigFile(options.config ?? emptyToUndefined(process.env['BATON_CONFIG']))
+      const { settings } = resolveStartSettings(flags, process.env, file)
+      const stop = await startServer(settings)
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           void stop().then(() => process.exit(0))
@@ -62,6 +92,10 @@ program
       }
     },
   )
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}
 
 program
   .command('demo')

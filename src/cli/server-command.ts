@@ -17,15 +17,21 @@ export interface StartOptions {
   readonly auth: boolean
   readonly examples: boolean
   readonly dataDir: string
+  /** PostgreSQL schema (default `baton`). */
+  readonly schema?: string
+  /** Shared stores: lease length, ms (see EngineOptions.leaseMs). */
+  readonly leaseMs?: number
+  /** Delete data of instances ended more than this many days ago. */
+  readonly retentionDays?: number
 }
 
 /** How long a stopping server lets requests in flight finish before it closes their connections. */
 const STOP_GRACE_MS = 3_000
 
-async function openStore(db: string): Promise<Store | undefined> {
+async function openStore(db: string, schema: string | undefined): Promise<Store | undefined> {
   if (db.startsWith('postgres://') || db.startsWith('postgresql://')) {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.ts')
-    return openPostgresStore({ url: db })
+    return openPostgresStore({ url: db, ...(schema === undefined ? {} : { schema }) })
   }
   return undefined
 }
@@ -36,9 +42,13 @@ export async function startServer(
   out: (line: string) => void = console.log,
 ): Promise<() => Promise<void>> {
   const path = options.db.startsWith('sqlite:') ? options.db.slice('sqlite:'.length) : options.db
-  const store = await openStore(options.db)
+  const store = await openStore(options.db, options.schema)
   if (!store && path !== ':memory:') await mkdir(dirname(resolve(path)), { recursive: true })
-  const engine = await Engine.open(store ? { store } : { path })
+  const engine = await Engine.open({
+    ...(store ? { store } : { path }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+  })
   if (options.examples) {
     const firstStart = engine.processDefinitions().length === 0
     const deployed = await deployExamples(engine)
@@ -64,7 +74,7 @@ export async function startServer(
   const server = await createServer({ engine, auth, logger: false })
   const address = await server.listen({ host: options.host, port: options.port })
   out(
-    `Baton listening on ${address} (store: ${store ? 'postgres' : path}${options.auth ? '' : ', auth OFF (--no-auth)'})`,
+    `Baton listening on ${address} (store: ${store ? `postgres schema ${options.schema ?? 'baton'}, node ${engine.nodeId}` : path}${options.auth ? '' : ', auth OFF (--no-auth)'})`,
   )
   out(`  try: curl ${address}/health    API: ${address}/v2/openapi.json`)
   return async () => {

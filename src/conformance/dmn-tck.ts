@@ -10,6 +10,7 @@ import {
 } from '../dmn/evaluate.ts'
 import { feelEvaluate, feelTypeOf } from '../dmn/feel/feel.ts'
 import type { CompiledDmn } from '../dmn/model.ts'
+import { folderTable, readVendorResults, type VendorResults } from './dmn-tck-summary.ts'
 import { childNamed, childrenNamed, parseXml, type XmlNode } from './dmn-tck-xml.ts'
 
 export type TckStatus = 'SUCCESS' | 'ERROR' | 'IGNORED'
@@ -269,6 +270,8 @@ function scalar(value: XmlNode): unknown {
   return text
 }
 
+const numberComparisonPrecision = new Decimal('1e-8')
+
 /** Compares an expected value holder with an actual value; returns what differs, if anything. */
 function compare(holder: XmlNode, actual: unknown, path: string): string | undefined {
   const at = path === '' ? '' : ` at ${path}`
@@ -325,12 +328,10 @@ function compareScalar(value: XmlNode, actual: unknown, at: string): string | un
       try {
         const expected = new Decimal(expectedText)
         const got = new Decimal(actual)
-        if (expected.equals(got)) return undefined
-        // The TCK writes long results rounded to 15 significant digits; compare at that precision.
-        const digits = expected.precision(true)
-        return digits >= 15 && got.toSignificantDigits(digits).equals(expected)
-          ? undefined
-          : mismatch
+        // The TCK's own vendor runners (Drools, Camunda 7, dmn-scala) count numbers as equal when
+        // they differ by less than 1e-8 (their NUMBER_COMPARISON_PRECISION); its maintainers hold
+        // decimal equality to be by that convention. Compare the same way, so the scores compare.
+        return got.minus(expected).abs().lessThan(numberComparisonPrecision) ? undefined : mismatch
       } catch {
         return mismatch
       }
@@ -367,18 +368,28 @@ function show(value: unknown): string {
 const projectRoot = resolve(fileURLToPath(import.meta.url), '../../..')
 
 /**
- * `npm run conformance -- dmn-tck [DIR] [--csv FILE] [--filter TEXT]`: prints every case, the
+ * `npm run conformance -- dmn-tck [DIR] [--csv FILE] [--filter TEXT] [--markdown FILE]
+ * [--compare NAME=VENDOR_CSV]...`: prints every case, the
  * level 2 and level 3 scores and the null-only split, and ends with `N passed, M failed`.
  */
 export async function main(args: readonly string[]): Promise<number> {
   let dir: string | undefined
   let csvPath: string | undefined
   let filter: string | undefined
+  let markdownPath: string | undefined
+  const vendors: VendorResults[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
     if (arg === '--csv') csvPath = args[++i]
     else if (arg === '--filter') filter = args[++i]
-    else if (arg !== undefined) dir = arg
+    else if (arg === '--markdown') markdownPath = args[++i]
+    else if (arg === '--compare') {
+      // NAME=FILE: a vendor's published tck_results.csv, shown next to Baton's per folder
+      const spec = args[++i] ?? ''
+      const eq = spec.indexOf('=')
+      if (eq < 0) throw new Error(`--compare expects NAME=FILE, got '${spec}'`)
+      vendors.push(readVendorResults(spec.slice(0, eq), await readFile(spec.slice(eq + 1), 'utf8')))
+    } else if (arg !== undefined) dir = arg
   }
   const root = resolve(dir ?? join(projectRoot, '../shared/corpora/dmn-tck/TestCases'))
   const report = await runDmnTck(root, {
@@ -397,6 +408,7 @@ export async function main(args: readonly string[]): Promise<number> {
   if (ignored > 0) console.log(`${ignored} ignored (${[...ignoredFolders].join(', ')})`)
   const passed = report.level2.passed + report.level3.passed
   const failed = report.level2.total + report.level3.total - passed
+  if (markdownPath !== undefined) await writeFile(markdownPath, folderTable(report.cases, vendors))
   console.log(`${passed} passed, ${failed} failed`)
   return failed === 0 ? 0 : 1
 }

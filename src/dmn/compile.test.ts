@@ -72,4 +72,53 @@ describe('dmn/compile', () => {
       ['requirement-cycle', 'requirement-cycle'],
     )
   })
+
+  it('checks the FEEL of every rule at deploy, naming decision, rule and column', async () => {
+    const result = await compileDmn(
+      tableDocument({
+        inputs: ['Applicant age', 'score'],
+        outputs: [{ name: 'o' }],
+        rules: [
+          ['< 18', '>= 700', '"young"'],
+          ['[18..65', '-', '"adult"'],
+          ['> 65', '-', 'if score > 1 then "x"'],
+        ],
+      }),
+    )
+    assert.ok(!result.ok)
+    assert.deepEqual(
+      result.problems.map((p) => [p.rule, p.elementId]),
+      [
+        ['feel-syntax', 'r2'],
+        ['feel-syntax', 'r3'],
+      ],
+    )
+    assert.equal(
+      result.problems[0]?.message,
+      `decision 'd', rule 2, input column 1: FEEL syntax error at character 8: "[18..65" ends early`,
+    )
+    assert.match(result.problems[1]?.message ?? '', /^decision 'd', rule 3, output column 1: FEEL/)
+  })
+
+  it('accepts FEEL names with spaces and punctuation that the model declares', async () => {
+    const result = await compileDmn(
+      dmnDocument(`<inputData id="i" name="Student's name"><variable name="Student's name"/></inputData>
+        <decision id="d" name="d"><informationRequirement><requiredInput href="#i"/></informationRequirement>
+        <literalExpression><text>Student's name + " passed"</text></literalExpression></decision>`),
+    )
+    assert.ok(result.ok, JSON.stringify(result))
+  })
+
+  it('rejects a literal expression that does not parse, naming its decision', async () => {
+    const result = await compileDmn(
+      dmnDocument(
+        `<decision id="d" name="d"><literalExpression id="e"><text>1 +</text></literalExpression></decision>`,
+      ),
+    )
+    assert.ok(!result.ok)
+    assert.equal(
+      result.problems[0]?.message,
+      `'d', expression 'e': FEEL syntax error at character 4: "1 +" ends early`,
+    )
+  })
 })

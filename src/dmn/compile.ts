@@ -1,3 +1,4 @@
+import { feelSyntaxError } from './feel/syntax.ts'
 import { parseDmnXml, type ModdleElement } from './moddle.ts'
 import {
   Aggregation,
@@ -7,6 +8,7 @@ import {
   type CompiledDmn,
   type Decision,
   type DecisionService,
+  type DmnImport,
   type DmnModel,
   type DmnProblem,
   type DrgElement,
@@ -25,7 +27,8 @@ export type CompileDmnResult =
 
 /**
  * Parses and validates DMN 1.1–1.5 XML. Pass several documents when the first imports the
- * others; imports resolve by namespace. Never throws: every defect becomes a problem naming the
+ * others; imports resolve by namespace, transitively, and documents the first does not import
+ * (directly or through others) are ignored, so a deployment can offer all its files. Never throws: every defect becomes a problem naming the
  * element (decision id, rule number, column).
  *
  * @example
@@ -34,35 +37,40 @@ export type CompileDmnResult =
  */
 export async function compileDmn(xml: string | readonly string[]): Promise<CompileDmnResult> {
   const documents = typeof xml === 'string' ? [xml] : xml
-  const problems: DmnProblem[] = []
-  const models: DmnModel[] = []
-  for (const text of documents) {
-    try {
-      const parsed = await parseDmnXml(text)
-      for (const warning of parsed.warnings) {
-        problems.push({ rule: 'xml-content', elementId: undefined, message: warning })
-      }
-      if (parsed.definitions.$type !== 'dmn:Definitions') {
-        problems.push({
-          rule: 'xml',
-          elementId: undefined,
-          message: 'root element is not <definitions>',
-        })
-        continue
-      }
-      models.push(new ModelReader(parsed.definitions, problems).read())
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
-      problems.push({ rule: 'xml', elementId: undefined, message: `not valid DMN XML: ${message}` })
-    }
-  }
-  const main = models[0]
-  if (main === undefined || problems.length > 0) {
+  const read: { model: DmnModel | undefined; problems: DmnProblem[] }[] = []
+  for (const text of documents) read.push(await readDocument(text))
+  const first = read[0]
+  const main = first?.model
+  if (first === undefined || main === undefined || first.problems.length > 0) {
+    const problems = first?.problems ?? []
     if (problems.length === 0)
       problems.push({ rule: 'xml', elementId: undefined, message: 'no DMN document given' })
     return { ok: false, problems }
   }
-  const byNamespace = new Map(models.map((m) => [m.namespace, m]))
+  // The main model and what it imports, transitively; other documents given are candidates only.
+  const problems: DmnProblem[] = []
+  const byNamespace = new Map<string, DmnModel>([[main.namespace, main]])
+  const queue: DmnModel[] = [main]
+  for (let model = queue.shift(); model !== undefined; model = queue.shift()) {
+    for (const imported of model.imports) {
+      if (!isDmnImport(imported) || byNamespace.has(imported.namespace)) continue
+      const found = read.find((r) => r.model?.namespace === imported.namespace)
+      if (found?.model === undefined) {
+        problems.push({
+          rule: 'import',
+          elementId: undefined,
+          message: `model '${model.name}' imports '${imported.name}' (namespace ${imported.namespace}), which no DMN file given with it defines; deploy that file in the same deployment`,
+        })
+        continue
+      }
+      for (const p of found.problems) {
+        problems.push({ ...p, message: `imported model '${found.model.name}': ${p.message}` })
+      }
+      byNamespace.set(found.model.namespace, found.model)
+      queue.push(found.model)
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems }
   checkReferences(byNamespace, problems)
   if (problems.length > 0) return { ok: false, problems }
   const decisions = new Map<string, Decision>()
@@ -71,6 +79,36 @@ export async function compileDmn(xml: string | readonly string[]): Promise<Compi
   }
   const compiled: CompiledDmn = { main, models: byNamespace, decisions }
   return { ok: true, compiled, decisions }
+}
+
+/** DMN imports carry the DMN spec namespace as their type (or none); XSD and PMML ones do not. */
+function isDmnImport(imported: DmnImport): boolean {
+  return imported.importType === undefined || /\/spec\/DMN\//i.test(imported.importType)
+}
+
+async function readDocument(
+  text: string,
+): Promise<{ model: DmnModel | undefined; problems: DmnProblem[] }> {
+  const problems: DmnProblem[] = []
+  try {
+    const parsed = await parseDmnXml(text)
+    for (const warning of parsed.warnings) {
+      problems.push({ rule: 'xml-content', elementId: undefined, message: warning })
+    }
+    if (parsed.definitions.$type !== 'dmn:Definitions') {
+      problems.push({
+        rule: 'xml',
+        elementId: undefined,
+        message: 'root element is not <definitions>',
+      })
+      return { model: undefined, problems }
+    }
+    return { model: new ModelReader(parsed.definitions, problems).read(), problems }
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    problems.push({ rule: 'xml', elementId: undefined, message: `not valid DMN XML: ${message}` })
+    return { model: undefined, problems }
+  }
 }
 
 function checkReferences(models: ReadonlyMap<string, DmnModel>, problems: DmnProblem[]): void {
@@ -156,12 +194,15 @@ function children(element: ModdleElement | undefined, key: string): readonly Mod
 /** Turns one `<definitions>` into a `DmnModel`, recording problems as it goes. */
 class ModelReader {
   private readonly namespace: string
+  /** Every name the document declares, for parsing FEEL names with spaces and punctuation. */
+  private readonly names: Record<string, null>
 
   constructor(
     private readonly definitions: ModdleElement,
     private readonly problems: DmnProblem[],
   ) {
     this.namespace = str(definitions, 'namespace') ?? ''
+    this.names = declaredNames(definitions)
   }
 
   read(): DmnModel {
@@ -185,6 +226,7 @@ class ModelReader {
       imports: children(this.definitions, 'import').map((i) => ({
         name: str(i, 'name') ?? '',
         namespace: str(i, 'namespace') ?? '',
+        importType: str(i, 'importType'),
       })),
       itemDefinitions,
       elements,
@@ -193,6 +235,18 @@ class ModelReader {
 
   private problem(rule: string, elementId: string | undefined, message: string): void {
     this.problems.push({ rule, elementId, message })
+  }
+
+  /** Records a problem when FEEL text does not parse; `where` names the place for a person. */
+  private checkFeel(
+    text: string | undefined,
+    kind: 'expression' | 'unary-tests',
+    elementId: string | undefined,
+    where: string,
+  ): void {
+    if (text === undefined) return
+    const error = feelSyntaxError(text, kind, this.names)
+    if (error !== undefined) this.problem('feel-syntax', elementId, `${where}: FEEL ${error}`)
   }
 
   private itemDefinition(item: ModdleElement): ItemDefinition {
@@ -298,8 +352,12 @@ class ModelReader {
       return { type: 'literal', id: undefined, typeRef: undefined, text: 'null' }
     }
     switch (element.$type) {
-      case 'dmn:LiteralExpression':
-        return { ...base, type: 'literal', text: str(element, 'text') ?? '' }
+      case 'dmn:LiteralExpression': {
+        const text = str(element, 'text') ?? ''
+        const where = id === undefined ? `'${ownerId}'` : `'${ownerId}', expression '${id}'`
+        this.checkFeel(text, 'expression', id ?? ownerId, where)
+        return { ...base, type: 'literal', text }
+      }
       case 'dmn:DecisionTable':
         return this.decisionTable(element, ownerId)
       case 'dmn:Context':
@@ -447,9 +505,51 @@ class ModelReader {
         }
       })
     }
+    const table = `decision '${ownerId}'`
+    inputs.forEach((input, i) => {
+      const where = `${table}, input column ${i + 1}`
+      this.checkFeel(input.text, 'expression', input.id ?? ownerId, `${where} (input expression)`)
+      this.checkFeel(
+        input.inputValues,
+        'unary-tests',
+        input.id ?? ownerId,
+        `${where} (input values)`,
+      )
+    })
+    outputs.forEach((output, i) => {
+      const where = `${table}, output column ${i + 1}`
+      this.checkFeel(
+        output.outputValues,
+        'unary-tests',
+        output.id ?? ownerId,
+        `${where} (output values)`,
+      )
+      this.checkFeel(
+        output.defaultOutput,
+        'expression',
+        output.id ?? ownerId,
+        `${where} (default output)`,
+      )
+    })
     const rules = children(element, 'rule').map((rule, i) => {
       const inputEntries = children(rule, 'inputEntry').map((e) => str(e, 'text') ?? '')
       const outputEntries = children(rule, 'outputEntry').map((e) => str(e, 'text') ?? '')
+      inputEntries.forEach((text, c) => {
+        this.checkFeel(
+          text,
+          'unary-tests',
+          rule.id ?? ownerId,
+          `${table}, rule ${i + 1}, input column ${c + 1}`,
+        )
+      })
+      outputEntries.forEach((text, c) => {
+        this.checkFeel(
+          text,
+          'expression',
+          rule.id ?? ownerId,
+          `${table}, rule ${i + 1}, output column ${c + 1}`,
+        )
+      })
       if (inputEntries.length !== inputs.length) {
         this.problem(
           'decision-table',
@@ -489,6 +589,30 @@ class ModelReader {
       rules,
     }
   }
+}
+
+/** Collects every `name` in a moddle tree (DRG elements, variables, parameters, components). */
+function declaredNames(root: ModdleElement): Record<string, null> {
+  const names: Record<string, null> = {}
+  const imports = children(root, 'import').map((i) => str(i, 'name') ?? '')
+  const seen = new Set<unknown>()
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return
+    seen.add(value)
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item)
+      return
+    }
+    const element = value as ModdleElement
+    const name = element.name
+    if (typeof name === 'string' && name !== '') {
+      names[name] = null
+      for (const prefix of imports) if (prefix !== '') names[`${prefix}.${name}`] = null
+    }
+    for (const key of Object.keys(element)) if (!key.startsWith('$')) visit(element[key])
+  }
+  visit(root)
+  return names
 }
 
 function hitPoliciesHas(text: string): text is HitPolicy {

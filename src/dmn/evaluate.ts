@@ -38,7 +38,10 @@ export type EvaluateDecisionResult =
   | { readonly ok: false; readonly error: string }
 
 export interface EvaluateOptions {
-  /** Values of input data of imported models, by namespace then name. */
+  /**
+   * Values of input data of imported models, by namespace then name. Without them, an imported
+   * input data is read from a context variable named after the import, else by its own name.
+   */
   readonly importedVariables?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
 }
 
@@ -167,13 +170,28 @@ class Session {
     }
   }
 
+  /**
+   * Where input data of an imported model come from: the values given for its namespace; else a
+   * context variable named as the main model imports it (`{ "Loans": { "Amount": 10 } }`); else
+   * the variables themselves, by name (models imported through others have no name of their own).
+   */
+  private importedSource(namespace: string): Readonly<Record<string, unknown>> {
+    const given = this.importedVariables[namespace]
+    if (given !== undefined) return given
+    const importName = this.compiled.main.imports.find((i) => i.namespace === namespace)?.name
+    const group = importName === undefined ? undefined : this.variables[importName]
+    if (typeof group === 'object' && group !== null && !Array.isArray(group))
+      return group as Record<string, unknown>
+    return this.variables
+  }
+
   private inputData(element: Extract<DrgElement, { type: 'inputData' }>): unknown {
     const key = refKey(element)
     if (this.values.has(key)) return this.values.get(key)
     const source =
       element.namespace === this.compiled.main.namespace
         ? this.variables
-        : (this.importedVariables[element.namespace] ?? {})
+        : this.importedSource(element.namespace)
     const raw = Object.hasOwn(source, element.name) ? source[element.name] : null
     const value = this.conform(
       raw ?? null,

@@ -197,6 +197,8 @@ export type DrgElement = Decision | InputData | BusinessKnowledgeModel | Decisio
 export interface DmnImport {
   readonly name: string
   readonly namespace: string
+  /** What is imported: a DMN model (namespace of the DMN spec), or XSD, PMML... (undefined: DMN). */
+  readonly importType: string | undefined
 }
 
 export interface DmnModel {

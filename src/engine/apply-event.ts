@@ -54,6 +54,15 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       join[event.flowId] = (join[event.flowId] ?? 0) + 1
       return
     }
+    case 'ComplexGatewayFired':
+      ;(state.firedJoins ??= {})[`${event.flowScopeKey}/${event.gatewayId}`] = true
+      return
+    case 'ComplexGatewayReset':
+      if (state.firedJoins) {
+        delete state.firedJoins[`${event.flowScopeKey}/${event.gatewayId}`]
+        if (Object.keys(state.firedJoins).length === 0) delete state.firedJoins
+      }
+      return
     case 'JoinTokensConsumed': {
       const id = `${event.flowScopeKey}/${event.gatewayId}`
       const join = state.joins[id]

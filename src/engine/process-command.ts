@@ -309,7 +309,12 @@ function createInstance(
     )
   }
   openEventSubprocessSubscriptions(step, state.key, undefined, deployed.process.eventSubProcessIds)
-  step.enqueueActivate(startEventId, state.key)
+  // An instantiating receive task starts the instance already triggered by its message.
+  if (deployed.process.nodes.get(startEventId)?.type === 'receiveTask') {
+    step.enqueueActivate(startEventId, state.key, {})
+  } else {
+    step.enqueueActivate(startEventId, state.key)
+  }
   step.run()
   return { state, events: step.events, effects: step.effects }
 }

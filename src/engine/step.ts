@@ -23,6 +23,7 @@ import {
   evaluateConditions,
   openBoundarySubscriptions,
   openEventSubprocessSubscriptions,
+  triggerSubscription,
 } from './behaviors/events.ts'
 import { compensationHandlerDone, recordCompensable } from './behaviors/compensation.ts'
 import { bodyCompleting, innerCompleted, innerCompleting, startLoop } from './behaviors/loops.ts'
@@ -96,6 +97,47 @@ export class Step {
     this.effects.push({ type: 'command', command })
   }
 
+  /**
+   * Signals thrown in this step while other tokens of the instance were queued to move: those
+   * tokens moved at the same instant, so a catch they reach now still receives the signal (a
+   * parallel fork that puts the throw before the catch must not lose it). Undefined until a signal
+   * is thrown, so the common path pays nothing.
+   */
+  private simultaneousSignals:
+    | {
+        readonly name: string
+        readonly variables: Variables
+        readonly items: ReadonlySet<AgendaItem>
+        readonly seen: Set<Key>
+      }[]
+    | undefined
+
+  /** Records a signal thrown inside the instance for the tokens queued at this instant. */
+  signalThrownLocally(name: string, variables: Variables): void {
+    const items = new Set<AgendaItem>()
+    for (let i = this.head; i < this.agenda.length; i++) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate') items.add(item)
+    }
+    if (items.size === 0) return
+    const seen = new Set(Object.keys(this.state.subscriptions ?? {}))
+    ;(this.simultaneousSignals ??= []).push({ name, variables, items, seen })
+  }
+
+  /** After a queued token moved: its new signal catches receive the signals of its instant. */
+  private deliverSimultaneousSignals(item: AgendaItem): void {
+    for (const signal of this.simultaneousSignals ?? []) {
+      if (!signal.items.has(item)) continue
+      for (const subscription of Object.values(this.state.subscriptions ?? {})) {
+        if (signal.seen.has(subscription.key)) continue
+        signal.seen.add(subscription.key)
+        if (subscription.kind !== 'signal' || subscription.name !== signal.name) continue
+        if (!this.state.subscriptions?.[subscription.key]) continue
+        triggerSubscription(this, subscription, signal.variables)
+      }
+    }
+  }
+
   /** Asks the runtime to broadcast a signal (to other instances, and start events) after this step. */
   broadcastSignal(signalName: string, variables: Variables): void {
     this.effects.push({
@@ -104,6 +146,11 @@ export class Step {
       variables,
       excludeInstanceKey: this.state.key,
     })
+  }
+
+  /** Asks the runtime to publish a message (to every waiting subscription and start event). */
+  publishMessage(messageName: string, correlationKey: string, variables: Variables): void {
+    this.effects.push({ type: 'publishMessage', messageName, correlationKey, variables })
   }
 
   node(elementId: string): FlowNode {
@@ -188,6 +235,7 @@ export class Step {
               item.inner,
               item.compensation,
             )
+            if (this.simultaneousSignals !== undefined) this.deliverSimultaneousSignals(item)
             break
           case 'complete':
             this.complete(item.elementInstanceKey)
@@ -395,7 +443,11 @@ export class Step {
         }
         // BPMN: the default flow is taken when no *conditional* flow is; unconditional flows go anyway.
         if (conditionalTaken === 0 && node.defaultFlow) taken.push(this.flow(node.defaultFlow))
-        if (taken.length === 0 && conditional > 0 && node.type === 'inclusiveGateway') {
+        if (
+          taken.length === 0 &&
+          conditional > 0 &&
+          (node.type === 'inclusiveGateway' || node.type === 'complexGateway')
+        ) {
           this.raiseIncident(
             element,
             IncidentErrorTypes.condition,
@@ -452,7 +504,9 @@ export class Step {
     const target = this.node(flow.targetRef)
     const joining =
       target.incoming.length > 1 &&
-      (target.type === 'parallelGateway' || target.type === 'inclusiveGateway')
+      (target.type === 'parallelGateway' ||
+        target.type === 'inclusiveGateway' ||
+        target.type === 'complexGateway')
     if (!joining) {
       this.enqueueActivate(target.id, flowScopeKey)
       return
@@ -461,8 +515,35 @@ export class Step {
     if (target.type === 'parallelGateway') {
       const join = this.state.joins[`${flowScopeKey}/${target.id}`] ?? {}
       if (target.incoming.every((id) => (join[id] ?? 0) > 0)) this.fireJoin(target, flowScopeKey)
+    } else if (target.type === 'complexGateway' && target.activationCondition) {
+      this.checkActivation(target, target.activationCondition, flowScopeKey)
     }
-    // Inclusive joins fire when the agenda drains and no token can still reach them.
+    // Inclusive joins (and complex joins without an activation condition) fire when the agenda
+    // drains and no token can reach them.
+  }
+
+  /**
+   * A complex gateway waiting for its activation: fires when the activation condition holds
+   * (`activationCount` is the number of tokens waiting), consuming the waiting tokens. Once fired,
+   * it does not fire again until every token that could still arrive has (it resets when the
+   * agenda drains and none can). A condition that fails or is not true counts as not yet: the
+   * gateway keeps waiting.
+   */
+  private checkActivation(
+    gateway: FlowNode,
+    condition: CompiledExpression,
+    flowScopeKey: Key,
+  ): void {
+    const id = `${flowScopeKey}/${gateway.id}`
+    if (this.state.firedJoins?.[id]) return
+    const join = this.state.joins[id] ?? {}
+    let activationCount = 0
+    for (const count of Object.values(join)) activationCount += count
+    const variables = { ...this.variablesAt(flowScopeKey), activationCount }
+    const result = condition.evaluate(variables, this.feelOptions)
+    if (!result.ok || result.value !== true) return
+    this.emit({ type: 'ComplexGatewayFired', gatewayId: gateway.id, flowScopeKey })
+    this.fireJoin(gateway, flowScopeKey)
   }
 
   private fireJoin(gateway: FlowNode, flowScopeKey: Key): void {
@@ -472,16 +553,39 @@ export class Step {
     this.enqueueActivate(gateway.id, flowScopeKey)
   }
 
-  /** Fires every waiting inclusive join that no token can reach any more. */
+  /**
+   * Fires every waiting inclusive join (and complex join without an activation condition) that no
+   * token can reach any more, and resets every fired complex gateway that no token can reach,
+   * consuming the tokens that came after it fired.
+   */
   private fireReadyInclusiveJoins(): boolean {
     let fired = false
-    for (const id of Object.keys(this.state.joins)) {
+    const firedJoins = this.state.firedJoins
+    const ids = Object.keys(this.state.joins)
+    if (firedJoins) for (const id in firedJoins) if (!(id in this.state.joins)) ids.push(id)
+    for (const id of ids) {
       const slash = id.lastIndexOf('/')
       const flowScopeKey = id.slice(0, slash)
       const gateway = this.node(id.slice(slash + 1))
-      if (gateway.type !== 'inclusiveGateway') continue
+      if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
       const sources = this.process.inclusiveJoinSources.get(gateway.id)
       if (sources && this.tokenCanReach(flowScopeKey, gateway.id, sources)) continue
+      if (gateway.type === 'complexGateway') {
+        if (this.state.firedJoins?.[id]) {
+          const flows = Object.entries(this.state.joins[id] ?? {}).flatMap(([flow, count]) =>
+            Array<string>(count).fill(flow),
+          )
+          if (flows.length > 0) {
+            this.emit({ type: 'JoinTokensConsumed', gatewayId: gateway.id, flowScopeKey, flows })
+          }
+          this.emit({ type: 'ComplexGatewayReset', gatewayId: gateway.id, flowScopeKey })
+          this.agenda.push({ kind: 'scope', scopeKey: flowScopeKey })
+          fired = true
+          continue
+        }
+        // With an activation condition it fires only when the condition holds.
+        if (gateway.activationCondition) continue
+      }
       this.fireJoin(gateway, flowScopeKey)
       fired = true
     }
@@ -551,6 +655,11 @@ export class Step {
       }
     }
     const prefix = `${scopeKey}/`
+    for (const id of Object.keys(this.state.firedJoins ?? {})) {
+      if (!id.startsWith(prefix)) continue
+      const gatewayId = id.slice(prefix.length)
+      this.emit({ type: 'ComplexGatewayReset', gatewayId, flowScopeKey: scopeKey })
+    }
     for (const [id, join] of Object.entries(this.state.joins)) {
       if (!id.startsWith(prefix)) continue
       this.emit({

@@ -144,6 +144,11 @@ export interface InstanceState {
   variables: Record<Key, Variables>
   /** Tokens waiting at joining gateways: `${flowScopeKey}/${gatewayId}` -> flow id -> count. */
   joins: Record<string, Record<string, number>>
+  /**
+   * Complex gateways that fired and wait for the rest of their tokens before they reset:
+   * `${flowScopeKey}/${gatewayId}` -> true.
+   */
+  firedJoins?: Record<string, true>
   jobs: Record<Key, JobState>
   userTasks: Record<Key, UserTaskState>
   /** Open incidents by key. */
@@ -361,6 +366,21 @@ export type EngineEventBody =
       readonly flowScopeKey: Key
     }
   | {
+      /**
+       * A complex gateway's activation condition became true: it fired once, and the tokens that
+       * arrive after it (until no more can) are consumed without firing again.
+       */
+      readonly type: 'ComplexGatewayFired'
+      readonly gatewayId: string
+      readonly flowScopeKey: Key
+    }
+  | {
+      /** No more tokens can reach a fired complex gateway: it waits for its next activation. */
+      readonly type: 'ComplexGatewayReset'
+      readonly gatewayId: string
+      readonly flowScopeKey: Key
+    }
+  | {
       /** A joining gateway fired: its waiting tokens are consumed. */
       readonly type: 'JoinTokensConsumed'
       readonly gatewayId: string
@@ -517,6 +537,16 @@ export type Effect =
       /** Another command for another instance (call activities), processed in the same batch. */
       readonly type: 'command'
       readonly command: Command
+    }
+  | {
+      /**
+       * A message thrown by the instance without a job (its message is caught in the same file):
+       * the runtime publishes it like an API publication with no time to live.
+       */
+      readonly type: 'publishMessage'
+      readonly messageName: string
+      readonly correlationKey: string
+      readonly variables: Variables
     }
   | {
       /** A signal thrown by the instance: the runtime broadcasts it to every subscription. */

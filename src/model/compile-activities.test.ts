@@ -91,7 +91,7 @@ ${extra}`,
 <bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e" />`,
           ),
         ),
-        ['boundary-event-attachment-invalid b'],
+        ['gateway-flows-invalid x', 'boundary-event-attachment-invalid b'],
       )
       assert.deepEqual(
         await problemsOf(
@@ -374,7 +374,7 @@ ${flows}`,
       assert.deepEqual(
         await problemsOf(
           multiInstance(
-            '<bpmn:loopCardinality>3</bpmn:loopCardinality><bpmn:completionCondition>23</bpmn:completionCondition>',
+            '<bpmn:loopCardinality>3</bpmn:loopCardinality><bpmn:completionCondition xsi:type="bpmn:tFormalExpression">23</bpmn:completionCondition>',
           ),
         ),
         ['condition-not-boolean x'],

@@ -321,13 +321,41 @@ void describe('model/compile-bpmn', () => {
       ])
     })
 
-    void it('warns about (but accepts) a flow node nobody reaches', async () => {
-      const { warnings } = expectOk(
+    void it('rejects a flow node nobody reaches in a scope with a start event', async () => {
+      const problems = expectProblems(
         await compileBpmn(around('<bpmn:task id="x" />\n<bpmn:task id="lonely" />')),
       )
       assert.deepEqual(
-        warnings.map((w) => [w.rule, w.elementId]),
+        problems.map((p) => [p.rule, p.elementId]),
         [['flow-node-unreachable', 'lonely']],
+      )
+    })
+
+    void it('rejects a gateway that neither splits nor joins, and documentation that is not a MIME type', async () => {
+      const gatewayProblems = expectProblems(
+        await compileBpmn(around('<bpmn:parallelGateway id="x" />')),
+      )
+      assert.deepEqual(
+        gatewayProblems.map((p) => [p.rule, p.elementId]),
+        [['gateway-flows-invalid', 'x']],
+      )
+      const documentation = expectProblems(
+        await compileBpmn(
+          around(
+            '<bpmn:task id="x"><bpmn:documentation textFormat="INVALID">notes</bpmn:documentation></bpmn:task>',
+          ),
+        ),
+      )
+      assert.deepEqual(
+        documentation.map((p) => [p.rule, p.elementId]),
+        [['documentation-format-invalid', 'x']],
+      )
+      expectOk(
+        await compileBpmn(
+          around(
+            '<bpmn:task id="x"><bpmn:documentation textFormat="text/markdown">notes</bpmn:documentation></bpmn:task>',
+          ),
+        ),
       )
     })
 
@@ -433,10 +461,10 @@ void describe('model/compile-bpmn', () => {
 
     void it('rejects what the model cannot represent even when unsupported constructs are allowed', async () => {
       const problems = expectProblems(
-        await compileBpmn(around(`<bpmn:complexGateway id="x" />`), { allowUnsupported: true }),
+        await compileBpmn(around(`<bpmn:implicitThrowEvent id="x" />`), { allowUnsupported: true }),
       )
       assert.deepEqual(rules(problems), ['element-unsupported'])
-      assert.match(problems[0]!.message, /complexGateway/)
+      assert.match(problems[0]!.message, /implicitThrowEvent/)
     })
 
     void it('rejects zeebe extensions that would otherwise be silently ignored', async () => {
@@ -704,7 +732,11 @@ ${flows}`)
       )
       assert.deepEqual(
         problems.map((p) => [p.rule, p.elementId]),
-        [['default-flow-invalid', 'g']],
+        [
+          ['gateway-flows-invalid', 'g'],
+          ['default-flow-invalid', 'g'],
+          ['flow-node-unreachable', 'b'],
+        ],
       )
     })
 

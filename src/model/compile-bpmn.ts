@@ -6,6 +6,7 @@ import { checkEngineSupport } from './engine-constructs.ts'
 import { eventDefinitionTypeOf } from './event-definitions.ts'
 import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
 import { computeInclusiveJoinSources } from './inclusive-join-sources.ts'
+import { messageExchange } from './message-exchange.ts'
 import {
   booleanProperty,
   describeElement,
@@ -145,8 +146,13 @@ function compileDefinitions(
   for (const process of selected) mapScopes(process, scopeOf, problems)
 
   const compiled: ExecutableProcess[] = []
+  const messages = messageExchange(selected)
   for (const process of selected) {
-    const result = compileProcess(process, { problems, process, scopeOf, unresolved }, options)
+    const result = compileProcess(
+      process,
+      { problems, process, scopeOf, unresolved, messages },
+      options,
+    )
     if (result !== undefined) compiled.push(result)
   }
   return compiled
@@ -288,6 +294,7 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
 
   const childNodeIds: string[] = []
   const eventSubProcessIds: string[] = []
+  const hasStart = nodeElements.some((element) => element.$type === 'bpmn:StartEvent')
   for (const element of nodeElements) {
     const id = idOf(element)
     if (id === undefined) continue
@@ -296,7 +303,8 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
       compiler === undefined ? reportUnsupported(element, ctx) : compiler(element, ctx)
     const incomingFlows = incoming.get(element) ?? []
     const outgoingFlows = outgoing.get(element) ?? []
-    checkConnections(element, incomingFlows, outgoingFlows, ctx)
+    checkConnections(element, incomingFlows, outgoingFlows, ctx, hasStart)
+    checkDocumentation(element, ctx)
     if (!withBrokenFlows.has(element)) checkNodeFlows(element, incomingFlows, outgoingFlows, ctx)
     checkCancelPlacement(element, scope, ctx)
     const defaultFlow = checkDefaultFlow(element, outgoingFlows, ctx)
@@ -459,8 +467,23 @@ function checkConnections(
   incoming: readonly ModdleElement[],
   outgoing: readonly ModdleElement[],
   ctx: CompileContext,
+  scopeHasStart: boolean,
 ): void {
   const id = idOf(element)
+  if (
+    element.$instanceOf('bpmn:Gateway') &&
+    element.$type !== 'bpmn:EventBasedGateway' &&
+    incoming.length <= 1 &&
+    outgoing.length === 1
+  ) {
+    // A gateway that neither splits nor joins (one flow in, one out). A gateway with no outgoing
+    // flow is a token sink, which runs (like a task without outgoing flows) and is left alone.
+    ctx.problems.error(
+      'gateway-flows-invalid',
+      `${describeElement(element)} has ${incoming.length} incoming and 1 outgoing sequence flow; a gateway splits (several outgoing flows) or joins (several incoming flows). Remove the gateway, or connect the branches it splits or joins.`,
+      id,
+    )
+  }
   if (element.$type === 'bpmn:StartEvent' && incoming.length > 0) {
     ctx.problems.error(
       'start-event-incoming-flow',
@@ -476,11 +499,10 @@ function checkConnections(
     )
   }
   if (incoming.length === 0 && !isEnteredWithoutFlow(element)) {
-    ctx.problems.warn(
-      'flow-node-unreachable',
-      `${describeElement(element)} has no incoming sequence flow, so it is never reached (only start events start a process). Connect it or remove it.`,
-      id,
-    )
+    // BPMN: where a start event is used, every other flow node has an incoming sequence flow.
+    const message = `${describeElement(element)} has no incoming sequence flow, so it is never reached (only start events start a process${scopeHasStart ? ', and BPMN requires an incoming flow on every other flow node of a scope with a start event' : ''}). Connect it or remove it.`
+    if (scopeHasStart) ctx.problems.error('flow-node-unreachable', message, id)
+    else ctx.problems.warn('flow-node-unreachable', message, id)
   }
   const direction = stringProperty(element, 'gatewayDirection')
   if (
@@ -534,6 +556,22 @@ function checkDefaultFlow(
 const unsupportedExtensions: Readonly<Record<string, string>> = {
   'zeebe:ExecutionListeners': 'zeebe:executionListeners (execution listeners)',
   'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
+}
+
+/** A MIME type (`text/plain`, `text/x-markdown`, `application/xhtml+xml; charset=utf-8`). */
+const mimeType = /^[\w.+-]+\/[\w.+-]+(?:\s*;.*)?$/
+
+/** `bpmn:documentation textFormat` is a MIME type (BPMN's default is text/plain). */
+function checkDocumentation(element: ModdleElement, ctx: CompileContext): void {
+  for (const documentation of elementsProperty(element, 'documentation')) {
+    const format = stringProperty(documentation, 'textFormat')
+    if (format === undefined || mimeType.test(format.trim())) continue
+    ctx.problems.error(
+      'documentation-format-invalid',
+      `The documentation of ${describeElement(element)} has textFormat="${format}", which is not a MIME type. Use e.g. text/plain (the default) or text/markdown, or remove the attribute.`,
+      idOf(element),
+    )
+  }
 }
 
 function checkUnsupportedExtensions(element: ModdleElement, ctx: ElementContext): void {

@@ -1,3 +1,4 @@
+import type { MessageExchange } from './message-exchange.ts'
 import type { ModdleElement } from './moddle-element.ts'
 import type { UnresolvedReferences } from './parse-bpmn.ts'
 import type { ElementContext } from './zeebe-extensions.ts'
@@ -7,4 +8,6 @@ export interface CompileContext extends ElementContext {
   /** The process or subprocess each flow element is directly in. */
   readonly scopeOf: ReadonlyMap<ModdleElement, ModdleElement>
   readonly unresolved: UnresolvedReferences
+  /** Messages the file's own processes throw and catch (exchanged without workers or keys). */
+  readonly messages?: MessageExchange
 }

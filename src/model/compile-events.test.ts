@@ -442,7 +442,8 @@ ${extra}`)
             '',
           ),
         ),
-        ['compensation-handler-invalid cb'],
+        // An ordinary task now: nothing leads to it either.
+        ['flow-node-unreachable cancel', 'compensation-handler-invalid cb'],
       )
     })
 
@@ -475,7 +476,7 @@ ${extra}`)
       assert.deepEqual(
         await problemsOf(
           around(
-            '<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition><bpmn:condition>23</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+            '<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">23</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
           ),
         ),
         ['condition-not-boolean x'],
@@ -546,17 +547,47 @@ ${extra}`)
       )
     })
 
-    void it('compiles the first of several definitions with a warning', async () => {
-      const { processes, warnings } = expectOk(
+    void it('compiles every definition of a multiple catch, and the first of others with a warning', async () => {
+      const multiple = expectOk(
         await compileBpmn(
           around(
-            `<bpmn:intermediateCatchEvent id="x">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:intermediateCatchEvent>`,
+            `<bpmn:intermediateCatchEvent id="x" parallelMultiple="true">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:intermediateCatchEvent>`,
             '<bpmn:signal id="sig" name="go" />',
           ),
           allow,
         ),
       )
-      assert.equal(processes[0]?.nodes.get('x')?.eventDefinition?.type, 'timer')
+      const x = multiple.processes[0]?.nodes.get('x')
+      assert.equal(x?.eventDefinition?.type, 'timer')
+      assert.deepEqual(
+        x?.eventDefinitions?.map((d) => d.type),
+        ['timer', 'signal'],
+      )
+      assert.equal(x?.parallelMultiple, true)
+      assert.deepEqual(multiple.warnings, [])
+      // A parallel multiple boundary event would fire on one trigger: rejected.
+      assert.deepEqual(
+        await problemsOf(
+          around(
+            `<bpmn:task id="x" /><bpmn:boundaryEvent id="b" attachedToRef="x" parallelMultiple="true">${timer('timeDuration', 'PT1S')}<bpmn:signalEventDefinition signalRef="sig" /></bpmn:boundaryEvent>
+<bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e" />`,
+            '<bpmn:signal id="sig" name="go" />',
+          ),
+        ),
+        ['element-unsupported b'],
+      )
+      // A multiple throw of a signal and an escalation runs only the signal, with a warning.
+      const { processes, warnings } = expectOk(
+        await compileBpmn(
+          around(
+            `<bpmn:intermediateThrowEvent id="x"><bpmn:signalEventDefinition signalRef="sig" /><bpmn:escalationEventDefinition escalationRef="esc" /></bpmn:intermediateThrowEvent>`,
+            '<bpmn:signal id="sig" name="go" /><bpmn:escalation id="esc" escalationCode="late" />',
+          ),
+          allow,
+        ),
+      )
+      assert.equal(processes[0]?.nodes.get('x')?.eventDefinition?.type, 'signal')
+      assert.equal(processes[0]?.nodes.get('x')?.eventDefinitions, undefined)
       assert.deepEqual(
         warnings.map((w) => `${w.rule} ${w.elementId}`),
         ['event-definition-multiple x'],

@@ -82,6 +82,7 @@ const typeWords: Readonly<Record<FlowNodeType, string>> = {
   exclusiveGateway: 'exclusive gateway',
   parallelGateway: 'parallel gateway',
   inclusiveGateway: 'inclusive gateway',
+  complexGateway: 'complex gateway',
   subProcess: 'subprocess',
   callActivity: 'call activity',
 }

@@ -36,6 +36,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'exclusiveGateway',
   'parallelGateway',
   'inclusiveGateway',
+  // A complex gateway splits like an inclusive one; its join fires on its activation condition.
+  'complexGateway',
   'subProcess',
   'callActivity',
   // Events (issue 3): waiting on timers, messages, signals and conditions; errors and escalations.
@@ -67,6 +69,8 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'boundaryEvent:escalation',
   'boundaryEvent:conditional',
   'receiveTask',
+  // An instantiating receive task starts its process on its message, like a message start event.
+  'receiveTask:instantiate',
   'eventBasedGateway',
   'eventSubProcess',
   // Loops (issue 3).

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '../feel/types.ts'
 import type { CompileContext } from './compile-context.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import {
   booleanProperty,
   describeElement,
@@ -120,11 +120,25 @@ export function eventPosition(event: ModdleElement): EventPosition | undefined {
 }
 
 export type ReadEventDefinition =
-  { readonly ok: true; readonly eventDefinition?: EventDefinition } | { readonly ok: false }
+  | {
+      readonly ok: true
+      readonly eventDefinition?: EventDefinition
+      /** Every definition of a "multiple" event Baton runs whole (see `multipleRuns`). */
+      readonly eventDefinitions?: readonly EventDefinition[]
+    }
+  | { readonly ok: false }
+
+/** The "multiple" events Baton runs with all their definitions, and which definitions they take. */
+const multipleRuns: Partial<Record<EventPosition, ReadonlySet<EventDefinitionType>>> = {
+  intermediateCatch: new Set<EventDefinitionType>(['timer', 'message', 'signal', 'conditional']),
+  intermediateThrow: new Set<EventDefinitionType>(['signal']),
+  end: new Set<EventDefinitionType>(['signal']),
+}
 
 /**
  * Reads the event's definition for its position. Several definitions (a BPMN "multiple" event)
- * are not executable as such: the first one is compiled and a warning says the others are ignored.
+ * are all compiled where Baton runs them (`multipleRuns`); elsewhere the first one is compiled
+ * and a warning says the others are ignored.
  */
 export function readEventDefinition(
   event: ModdleElement,
@@ -144,7 +158,13 @@ export function readEventDefinition(
     }
     return { ok: true }
   }
-  if (others.length > 0) {
+  const runsAll =
+    others.length > 0 &&
+    definitions.every((d) => {
+      const type = definitionTypes[d.$type]
+      return type !== undefined && multipleRuns[position]?.has(type) === true
+    })
+  if (others.length > 0 && !runsAll) {
     ctx.problems.warn(
       'event-definition-multiple',
       `${describeElement(event)} has ${definitions.length} event definitions (${definitions.map(typeName).join(', ')}); Baton runs only the first one (${typeName(first)}) and ignores the others. Split it into one event per trigger (e.g. behind an event-based gateway).`,
@@ -175,7 +195,19 @@ export function readEventDefinition(
   const type = definitionTypes[first.$type]
   if (type === undefined) return { ok: false }
   const eventDefinition = readDefinition(event, first, type, position, ctx)
-  return eventDefinition === undefined ? { ok: false } : { ok: true, eventDefinition }
+  if (eventDefinition === undefined) return { ok: false }
+  if (!runsAll) return { ok: true, eventDefinition }
+  const all: EventDefinition[] = [eventDefinition]
+  for (const definition of others) {
+    const otherType = definitionTypes[definition.$type]
+    const read =
+      otherType === undefined
+        ? undefined
+        : readDefinition(event, definition, otherType, position, ctx)
+    if (read === undefined) return { ok: false }
+    all.push(read)
+  }
+  return { ok: true, eventDefinition, eventDefinitions: all }
 }
 
 function readDefinition(
@@ -335,10 +367,13 @@ export function readMessage(
   if (rawKey !== undefined && rawKey !== '' && rawKey !== '=') {
     correlationKey = readAttributeValue(owner, 'zeebe:subscription correlationKey', rawKey, ctx)
     if (correlationKey === undefined) return undefined
-  } else if (correlatedPositions.has(position)) {
+  } else if (
+    correlatedPositions.has(position) &&
+    !(message !== undefined && ctx.messages?.thrown.has(message) === true)
+  ) {
     ctx.problems.error(
       'message-correlation-key-required',
-      `The message '${rawName}' of ${describeElement(owner)} has no correlation key, so Baton cannot tell which process instance a published message is for. Add <zeebe:subscription correlationKey="=orderId"/> to the message.`,
+      `The message '${rawName}' of ${describeElement(owner)} has no correlation key, so Baton cannot tell which process instance a published message is for. Add <zeebe:subscription correlationKey="=orderId"/> to the message (a message that a send task or throw event of the same file sends needs none: it is correlated by name).`,
       id,
     )
     return undefined
@@ -493,7 +528,9 @@ function readConditional(
   definition: ModdleElement,
   ctx: CompileContext,
 ): EventDefinition | undefined {
-  const text = expressionText(elementProperty(definition, 'condition'))
+  const conditionElement = elementProperty(definition, 'condition')
+  if (!checkFormalExpression(event, 'condition', conditionElement, ctx.problems)) return undefined
+  const text = expressionText(conditionElement)
   if (text === undefined) {
     ctx.problems.error(
       'condition-required',

@@ -52,3 +52,25 @@ export function compileExpressionBody(
   }
   return compiled.expression
 }
+
+/**
+ * BPMN reads an expression element without `xsi:type="tFormalExpression"` as natural-language
+ * text (`bpmn:Expression`), which no engine can execute. Reports `expression-not-formal` for such
+ * an element (completion and activation conditions, conditional events; not timers, whose ISO 8601 text
+ * Camunda accepts untyped) and returns
+ * whether the expression is formal (or absent).
+ */
+export function checkFormalExpression(
+  owner: ModdleElement,
+  what: string,
+  expression: ModdleElement | undefined,
+  problems: ProblemCollector,
+): boolean {
+  if (expression === undefined || expression.$type !== 'bpmn:Expression') return true
+  problems.error(
+    'expression-not-formal',
+    `The ${what} of ${describeElement(owner)} is a plain bpmn:Expression ('${(expressionText(expression) ?? '').slice(0, 80)}'), which BPMN treats as natural-language text that is not executed. Mark it as a formal expression: add xsi:type="bpmn:tFormalExpression" (Camunda Modeler writes it).`,
+    idOf(owner),
+  )
+  return false
+}

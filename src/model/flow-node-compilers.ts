@@ -7,7 +7,7 @@
  */
 import type { CompileContext } from './compile-context.ts'
 import { eventPosition, readEventDefinition, readMessage } from './event-definitions.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import { readLoopCharacteristics } from './loop-characteristics.ts'
 import {
   booleanProperty,
@@ -52,6 +52,9 @@ export type FlowNodeDetails = Pick<FlowNode, 'type'> &
       | 'adHoc'
       | 'isTransaction'
       | 'instantiate'
+      | 'activationCondition'
+      | 'eventDefinitions'
+      | 'parallelMultiple'
     >
   >
 
@@ -131,10 +134,26 @@ function event(type: FlowNodeType): FlowNodeCompiler {
     if (position === undefined) return reportUnsupported(element, ctx)
     const read = readEventDefinition(element, position, ctx)
     if (!read.ok) return undefined
-    const { eventDefinition } = read
+    const { eventDefinition, eventDefinitions } = read
+    if (
+      booleanProperty(element, 'parallelMultiple') === true &&
+      eventDefinitions === undefined &&
+      elementsProperty(element, 'eventDefinitions').length > 1
+    ) {
+      // Only an intermediate catch waits for all its triggers; elsewhere it would fire on one.
+      return reportUnsupported(
+        element,
+        ctx,
+        `a parallel multiple ${position === 'boundary' ? 'boundary' : 'start'} event, which Baton runs only as an intermediate catch event`,
+      )
+    }
     const details: Mutable<FlowNodeDetails> = {
       type,
       ...(eventDefinition === undefined ? {} : { eventDefinition }),
+      ...(eventDefinitions === undefined ? {} : { eventDefinitions }),
+      ...(eventDefinitions !== undefined && booleanProperty(element, 'parallelMultiple') === true
+        ? { parallelMultiple: true }
+        : {}),
     }
     if (position === 'eventSubProcessStart') {
       const isInterrupting = booleanProperty(element, 'isInterrupting') ?? true
@@ -174,7 +193,14 @@ function event(type: FlowNodeType): FlowNodeCompiler {
       eventDefinition?.type === 'message' &&
       (position === 'end' || position === 'intermediateThrow')
     ) {
-      // Camunda 8 sends messages from throw events through a job worker, like a send task.
+      // Camunda 8 sends messages from throw events through a job worker, like a send task; a
+      // message the file itself catches is delivered by the engine (message-exchange.ts).
+      if (
+        extensionElement(element, 'zeebe:TaskDefinition') === undefined &&
+        caughtInFile(messageOf(element), ctx)
+      ) {
+        return details
+      }
       const job = requireJob(element, ctx)
       if (job === undefined) return undefined
       details.job = job
@@ -236,8 +262,29 @@ function requireJob(element: ModdleElement, ctx: CompileContext): JobDefinition 
   return readJobDefinition(element, ctx)
 }
 
+/** The message a throw event's message definition refers to. */
+function messageOf(event: ModdleElement): ModdleElement | undefined {
+  const definition = elementsProperty(event, 'eventDefinitions').find(
+    (d) => d.$type === 'bpmn:MessageEventDefinition',
+  )
+  return definition === undefined ? undefined : elementProperty(definition, 'messageRef')
+}
+
+function caughtInFile(message: ModdleElement | undefined, ctx: CompileContext): boolean {
+  return message !== undefined && ctx.messages?.caught.has(message) === true
+}
+
 function jobTask(type: FlowNodeType): FlowNodeCompiler {
   return activity((element, ctx) => {
+    const message = type === 'sendTask' ? elementProperty(element, 'messageRef') : undefined
+    if (
+      extensionElement(element, 'zeebe:TaskDefinition') === undefined &&
+      caughtInFile(message, ctx)
+    ) {
+      // A send task whose message the file catches sends it itself (message-exchange.ts).
+      const eventDefinition = readMessage(element, message, 'intermediateThrow', element, ctx)
+      return eventDefinition === undefined ? undefined : { type, eventDefinition }
+    }
     if (extensionElement(element, 'zeebe:TaskDefinition') === undefined) {
       ctx.problems.error(
         'task-definition-required',
@@ -338,6 +385,12 @@ function compileSubProcess(element: ModdleElement, ctx: CompileContext): FlowNod
       idOf(element),
     )
   }
+  checkFormalExpression(
+    element,
+    'completion condition',
+    elementProperty(element, 'completionCondition'),
+    ctx.problems,
+  )
   const completionText = expressionText(elementProperty(element, 'completionCondition'))
   const completionCondition =
     completionText === undefined || completionText === ''
@@ -390,6 +443,26 @@ function compileReceiveTask(
   return { type: 'receiveTask', eventDefinition: message, ...(instantiate ? { instantiate } : {}) }
 }
 
+/** A complex gateway: its optional `activationCondition` (FEEL over `activationCount`). */
+function compileComplexGateway(element: ModdleElement, ctx: CompileContext): FlowNodeDetails {
+  const condition = elementProperty(element, 'activationCondition')
+  if (!checkFormalExpression(element, 'activation condition', condition, ctx.problems)) {
+    return { type: 'complexGateway' }
+  }
+  const text = expressionText(condition)
+  if (text === undefined || text === '') return { type: 'complexGateway' }
+  const activationCondition = compileExpressionBody(
+    element,
+    'activation condition',
+    text,
+    ctx.problems,
+    { boolean: true },
+  )
+  return activationCondition === undefined
+    ? { type: 'complexGateway' }
+    : { type: 'complexGateway', activationCondition }
+}
+
 function compileEventBasedGateway(
   element: ModdleElement,
   ctx: CompileContext,
@@ -427,6 +500,7 @@ export const flowNodeCompilers: Readonly<Record<string, FlowNodeCompiler>> = {
   'bpmn:ExclusiveGateway': () => ({ type: 'exclusiveGateway' }),
   'bpmn:ParallelGateway': () => ({ type: 'parallelGateway' }),
   'bpmn:InclusiveGateway': () => ({ type: 'inclusiveGateway' }),
+  'bpmn:ComplexGateway': compileComplexGateway,
   'bpmn:EventBasedGateway': compileEventBasedGateway,
   'bpmn:SubProcess': activity(compileSubProcess),
   'bpmn:AdHocSubProcess': activity(compileSubProcess),

@@ -1,7 +1,7 @@
 import type { FlowNode, SequenceFlow } from './types.ts'
 
 /**
- * For each inclusive gateway with more than one incoming flow: the flow nodes of its scope from
+ * For each inclusive or complex gateway with more than one incoming flow: the flow nodes of its scope from
  * which a path reaches it without passing through the gateway itself. The engine uses it to
  * decide whether a token may still arrive before the join fires. A subprocess is one node of its
  * parent scope (sequence flows never cross scopes). Besides sequence flows, a path may leave an
@@ -37,7 +37,8 @@ export function computeInclusiveJoinSources(
 
   const joins = new Map<string, Set<string>>()
   for (const gateway of nodes.values()) {
-    if (gateway.type !== 'inclusiveGateway' || gateway.incoming.length < 2) continue
+    if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
+    if (gateway.incoming.length < 2) continue
     const sources = new Set<string>()
     const pending = predecessors(gateway)
     for (let id = pending.pop(); id !== undefined; id = pending.pop()) {

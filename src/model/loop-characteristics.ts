@@ -4,7 +4,7 @@
  */
 import type { CompiledExpression } from '../feel/types.ts'
 import type { CompileContext } from './compile-context.ts'
-import { compileExpressionBody, expressionText } from './expression-body.ts'
+import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import {
   booleanProperty,
   describeElement,
@@ -104,6 +104,10 @@ function readMultiInstance(
     ctx,
   )
   if (!inputCollection.ok || !outputElement.ok || !cardinality.ok || !completion.ok) failed = true
+  const completionElement = elementProperty(loop, 'completionCondition')
+  if (!checkFormalExpression(activity, 'completion condition', completionElement, ctx.problems)) {
+    failed = true
+  }
   if (inputCollection.ok && inputCollection.expression !== undefined)
     definition.inputCollection = inputCollection.expression
   if (outputElement.ok && outputElement.expression !== undefined)
@@ -167,7 +171,46 @@ function readMultiInstance(
       definition.behavior = behavior as MultiInstanceDefinition['behavior'] & string
     }
   }
+  const refProperty =
+    definition.behavior === 'None'
+      ? 'noneBehaviorEventRef'
+      : definition.behavior === 'One'
+        ? 'oneBehaviorEventRef'
+        : undefined
+  const eventRef = refProperty === undefined ? undefined : elementProperty(loop, refProperty)
+  if (eventRef !== undefined) {
+    const event = behaviorEvent(eventRef)
+    if (event === undefined) {
+      failed = true
+      ctx.problems.error(
+        'multi-instance-behavior-event-invalid',
+        `The ${refProperty ?? ''} of ${describeElement(activity)} refers to ${describeElement(eventRef)}; Baton throws a signal, message or escalation with a name (or code) there. Refer to such an event definition.`,
+        id,
+      )
+    } else {
+      definition.behaviorEvent = event
+    }
+  }
   return failed ? undefined : definition
+}
+
+/** The signal, message or escalation (with its literal name or code) an event definition names. */
+function behaviorEvent(
+  definition: ModdleElement,
+): MultiInstanceDefinition['behaviorEvent'] | undefined {
+  const refs = {
+    'bpmn:SignalEventDefinition': ['signal', 'signalRef', 'name'],
+    'bpmn:MessageEventDefinition': ['message', 'messageRef', 'name'],
+    'bpmn:EscalationEventDefinition': ['escalation', 'escalationRef', 'escalationCode'],
+  } as const
+  const ref = refs[definition.$type as keyof typeof refs] as
+    (typeof refs)[keyof typeof refs] | undefined
+  if (ref === undefined) return undefined
+  const [type, property, nameProperty] = ref
+  const target = elementProperty(definition, property)
+  const name = target === undefined ? undefined : stringProperty(target, nameProperty)?.trim()
+  if (name === undefined || name === '' || name.startsWith('=')) return undefined
+  return { type, name }
 }
 
 function readStandardLoop(

@@ -129,6 +129,13 @@ export function checkStartEvents(
     )
   }
   const noneId = none === undefined ? undefined : idOf(none)
+  // An instantiating receive task waits at deploy like a message start event.
+  if (kind === 'process') {
+    for (const node of instantiating) {
+      const id = idOf(node)
+      if (node.$type === 'bpmn:ReceiveTask' && id !== undefined) startEventIds.push(id)
+    }
+  }
   return { ...(noneId === undefined ? {} : { startEventId: noneId }), startEventIds }
 }
 

@@ -24,6 +24,7 @@ export const FlowNodeTypes = {
   exclusiveGateway: 'exclusiveGateway',
   parallelGateway: 'parallelGateway',
   inclusiveGateway: 'inclusiveGateway',
+  complexGateway: 'complexGateway',
   subProcess: 'subProcess',
   callActivity: 'callActivity',
 } as const
@@ -96,6 +97,15 @@ export interface MultiInstanceDefinition {
   readonly completionCondition?: CompiledExpression
   /** BPMN `behavior` of thrown events for each instance (None, One, All, Complex). */
   readonly behavior?: 'None' | 'One' | 'All' | 'Complex'
+  /**
+   * The event thrown when an instance completes (`noneBehaviorEventRef` with behavior None: after
+   * each; `oneBehaviorEventRef` with One: after the first). It is caught, without interrupting, by
+   * the activity's boundary events for the same signal, message or escalation.
+   */
+  readonly behaviorEvent?: {
+    readonly type: 'signal' | 'message' | 'escalation'
+    readonly name: string
+  }
 }
 
 /** `bpmn:standardLoopCharacteristics`. */
@@ -180,7 +190,12 @@ export interface FlowNode {
   readonly incoming: readonly string[]
   /** Ids of outgoing sequence flows, in document order. */
   readonly outgoing: readonly string[]
-  /** Default flow id (exclusive/inclusive gateways and activities). */
+  /**
+   * Complex gateway: `activationCondition` (FEEL; `activationCount` is the number of tokens
+   * waiting). Absent: the join waits like an inclusive join.
+   */
+  readonly activationCondition?: CompiledExpression
+  /** Default flow id (exclusive/inclusive/complex gateways and activities). */
   readonly defaultFlow?: string
   readonly ioMapping?: IoMapping
   /** Service, send, business rule (job flavour) and non-FEEL script tasks. */
@@ -192,6 +207,13 @@ export interface FlowNode {
   readonly calledElement?: CalledElementDefinition
   /** The event's trigger or result; absent for none events. */
   readonly eventDefinition?: EventDefinition
+  /**
+   * A BPMN "multiple" event runs all its definitions (the first is also `eventDefinition`): an
+   * intermediate catch waits for any one of its triggers (every one with `parallelMultiple`), a
+   * throw event throws every signal.
+   */
+  readonly eventDefinitions?: readonly EventDefinition[]
+  readonly parallelMultiple?: boolean
   /** Boundary event: the activity it is attached to, and whether it interrupts it (default true). */
   readonly attachedToRef?: string
   readonly cancelActivity?: boolean
@@ -254,7 +276,7 @@ export interface ExecutableProcess {
   /** Ids of the flow nodes directly inside the process. */
   readonly childNodeIds: readonly string[]
   /**
-   * For each inclusive gateway with more than one incoming flow: the ids of the flow nodes in
+   * For each inclusive or complex gateway with more than one incoming flow: the ids of the flow nodes in
    * the same scope from which a token could still reach it (without passing through it).
    */
   readonly inclusiveJoinSources: ReadonlyMap<string, ReadonlySet<string>>

@@ -3,7 +3,7 @@
  * signals and due timers find their subscriptions in the store *and* in what the current batch
  * opened or closed, so nothing slips between two commits.
  */
-import type { Command, Key, Variables } from '../engine/types.ts'
+import type { Command, Effect, Key, Variables } from '../engine/types.ts'
 import { BatonError } from '../errors.ts'
 import { nextDue } from '../engine/timers/timer-schedule.ts'
 import type { TimerSchedule } from '../engine/timers/timer-schedule.ts'
@@ -56,6 +56,35 @@ export interface CorrelationHost {
   run(command: Command): Promise<boolean>
   /** Whether a process definition is still the latest version of its process. */
   isLatest(processDefinitionKey: Key): boolean
+  /** Other nodes share the store: record what correlation relied on (CommitBatch guards). */
+  readonly guarded?: boolean
+}
+
+/** The runtime operation for an effect of the core that is not a command. */
+export function operationOf(
+  effect: Exclude<Effect, { type: 'command' }>,
+  nextKey: () => Key,
+): RuntimeOperation {
+  switch (effect.type) {
+    case 'broadcastSignal':
+      return {
+        type: 'BroadcastSignal',
+        name: effect.signalName,
+        variables: effect.variables,
+        excludeInstanceKey: effect.excludeInstanceKey,
+      }
+    case 'publishMessage':
+      // Thrown inside a model: delivered to what waits now, never buffered, no message id.
+      return {
+        type: 'PublishMessage',
+        messageKey: nextKey(),
+        name: effect.messageName,
+        correlationKey: effect.correlationKey,
+        variables: effect.variables,
+        timeToLiveMs: 0,
+        messageId: null,
+      }
+  }
 }
 
 export function isRuntimeOperation(item: { type: string }): item is RuntimeOperation {
@@ -174,6 +203,16 @@ async function publish(
       expiresAt: now + message.timeToLiveMs,
     }
     projection.messages.set(record.key, record)
+    if (host.guarded) {
+      // A subscription another node opens meanwhile must not miss this message.
+      projection.correlationGuards.push({
+        kind: 'subscriptions',
+        name: message.name,
+        correlationKey: message.correlationKey,
+        seen: subscriptions.map((s) => s.key),
+        now,
+      })
+    }
   }
   return { messageKey: message.messageKey, correlatedInstances: correlated, buffered }
 }
@@ -209,7 +248,19 @@ export async function correlateBuffered(
     if (projection.messages.get(message.key) !== null) candidates.push(message)
   }
   const message = candidates.find((m) => m.expiresAt > now)
-  if (!message) return
+  if (!message) {
+    if (host.guarded) {
+      // A message another node buffers meanwhile must not miss this subscription.
+      projection.correlationGuards.push({
+        kind: 'messages',
+        name: subscription.name,
+        correlationKey: subscription.correlationKey,
+        seen: candidates.map((m) => m.key),
+        now,
+      })
+    }
+    return
+  }
   const ok = await host.run({
     type: 'TriggerSubscription',
     instanceKey: subscription.instanceKey,

@@ -86,15 +86,27 @@ export function isDmnResource(resource: { readonly name: string; readonly xml: s
   return resource.name.toLowerCase().endsWith('.dmn')
 }
 
-/** Compiles one DMN resource; problems in the model's own words (rule, element, message). */
-export async function compileDmnResource(resource: {
-  readonly name: string
-  readonly xml: string
-}): Promise<
+/** Whether a DMN file imports other models (a cheap look before offering it the others). */
+function hasImports(xml: string): boolean {
+  return /<(?:[\w.-]+:)?import\b/.test(xml)
+}
+
+/**
+ * Compiles one DMN resource; problems in the model's own words (rule, element, message). The
+ * models it imports are looked up by namespace among `library` (the other DMN files of the
+ * deployment).
+ */
+export async function compileDmnResource(
+  resource: { readonly name: string; readonly xml: string },
+  library: readonly { readonly xml: string }[] = [],
+): Promise<
   | { readonly ok: true; readonly resource: CompiledDmnResource }
   | { readonly ok: false; readonly problems: readonly ModelProblem[] }
 > {
-  const result = await compileDmn(resource.xml)
+  const others = hasImports(resource.xml)
+    ? library.filter((r) => r.xml !== resource.xml).map((r) => r.xml)
+    : []
+  const result = await compileDmn([resource.xml, ...others])
   if (!result.ok) {
     return {
       ok: false,
@@ -158,9 +170,21 @@ export class Decisions {
   static async load(store: Store): Promise<Decisions> {
     const decisions = new Decisions()
     const compiled = new Map<string, CompiledDmn | undefined>()
-    for (const record of await store.listDecisionDefinitions()) {
+    const records = await store.listDecisionDefinitions()
+    for (const record of records) {
       if (!compiled.has(record.contentHash)) {
-        const result = await compileDmn(record.xml)
+        // Imports resolve among the stored files, those deployed with this one first.
+        const library = hasImports(record.xml)
+          ? [...records]
+              .sort(
+                (a, b) =>
+                  Number(b.deployedAt === record.deployedAt) -
+                    Number(a.deployedAt === record.deployedAt) || b.deployedAt - a.deployedAt,
+              )
+              .filter((r) => r.deployedAt <= record.deployedAt && r.xml !== record.xml)
+              .map((r) => r.xml)
+          : []
+        const result = await compileDmn([record.xml, ...library])
         compiled.set(record.contentHash, result.ok ? result.compiled : undefined)
       }
       const dmn = compiled.get(record.contentHash)
@@ -168,6 +192,17 @@ export class Decisions {
       if (dmn?.decisions.has(record.decisionId) === true) decisions.add(record, dmn)
     }
     return decisions
+  }
+
+  /** Adds decisions another node deployed since this one loaded (shared stores). */
+  async refresh(store: Store): Promise<void> {
+    for (const record of await store.listDecisionDefinitions()) {
+      if (this.byKey.has(record.key)) continue
+      const result = await compileDmn(record.xml)
+      if (result.ok && result.compiled.decisions.has(record.decisionId)) {
+        this.add(record, result.compiled)
+      }
+    }
   }
 
   private add(record: DecisionDefinitionRecord, compiled: CompiledDmn): void {

@@ -83,6 +83,18 @@ export class Definitions {
     return definitions
   }
 
+  /** Adds processes and decisions another node deployed since this one loaded (shared stores). */
+  async refresh(): Promise<void> {
+    for (const record of await this.store.listProcessDefinitions()) {
+      if (this.byKey.has(record.key)) continue
+      const result = await compileBpmn(record.xml)
+      if (!result.ok) continue
+      const process = result.processes.find((p) => p.id === record.bpmnProcessId)
+      if (process) this.add(record, process)
+    }
+    await this.decisions.refresh(this.store)
+  }
+
   private add(record: ProcessDefinitionRecord, process: DeployedProcess['process']): void {
     const deployed: DeployedProcess = {
       key: record.key,
@@ -145,9 +157,10 @@ export class Definitions {
       problems.push({ resource, problems: found })
     }
     const decisionFiles = new Map<string, string>()
+    const dmnFiles = resources.filter((resource) => isDmnResource(resource))
     for (const resource of resources) {
       if (isDmnResource(resource)) {
-        const result = await compileDmnResource(resource)
+        const result = await compileDmnResource(resource, dmnFiles)
         if (!result.ok) {
           fail(resource.name, result.problems)
           continue

@@ -16,6 +16,7 @@ import type {
   Variables,
 } from '../engine/types.ts'
 import { BatonError } from '../errors.ts'
+import { ConcurrencyConflictError } from '../store/store.ts'
 import type {
   CommitBatch,
   DecisionDefinitionRecord,
@@ -30,6 +31,7 @@ import type {
   Store,
   UserTaskFilter,
   UserTaskRecord,
+  StoreWakeup,
 } from '../store/store.ts'
 import type { DecisionEvaluation } from './decisions.ts'
 import type { DeployedDefinition, Deployment, DeployResource } from './definitions.ts'
@@ -41,7 +43,7 @@ import type {
   PublishResult,
   RuntimeOperation,
 } from './correlation.ts'
-import { correlateBuffered, isRuntimeOperation, runOperation } from './correlation.ts'
+import { correlateBuffered, isRuntimeOperation, operationOf, runOperation } from './correlation.ts'
 import type { SubscriptionRecord, SubscriptionStore } from '../store/subscriptions.ts'
 import type { ElementStatisticsRecord, IncidentGroupRecord } from '../store/statistics.ts'
 import { quantileOfBuckets } from '../store/statistics.ts'
@@ -70,6 +72,20 @@ export interface EngineOptions {
   readonly pollIntervalMs?: number
   /** This node's name in job leases. */
   readonly nodeId?: string
+  /**
+   * Shared stores (several nodes on one PostgreSQL): how long this node's job leases and timer
+   * claims last without a heartbeat, ms (default 10000). The node renews them every third of it
+   * while it lives; when it dies, other nodes take its jobs and timers over after at most this
+   * long plus `pollIntervalMs`.
+   */
+  readonly leaseMs?: number
+  /**
+   * History retention: data of instances that ended more than this many days ago is deleted
+   * (in batches, at open and then every `housekeepingIntervalMs`). Default: kept forever.
+   */
+  readonly retentionDays?: number
+  /** How often housekeeping runs, ms (default one hour). */
+  readonly housekeepingIntervalMs?: number
   /** Called when a command hits a bug in the engine (the instance is left as it was committed). */
   readonly onInternalError?: (error: unknown, command: Command | RuntimeOperation) => void
 }
@@ -111,7 +127,12 @@ interface QueuedCommand {
   readonly command: Command | RuntimeOperation
   resolve(result: unknown): void
   reject(error: unknown): void
+  /** Commits of this command that failed on a concurrent change (shared stores). */
+  conflicts?: number
 }
+
+/** After this many conflicting commits in a row a command is refused (BATON_STORE_CONFLICT). */
+const MAX_CONFLICTS = 25
 
 interface CachedInstance {
   readonly state: InstanceState
@@ -160,7 +181,15 @@ export class Engine {
   private projection: BatchProjection | undefined
   private idleWaiters: (() => void)[] = []
   private pollTimer: NodeJS.Timeout | undefined
-  private readonly counters = { batches: 0, commands: 0, commitMs: 0 }
+  private readonly counters = { batches: 0, commands: 0, commitMs: 0, conflicts: 0 }
+  /** Several nodes share the store: revalidate cached state, heartbeat leases, claim timers. */
+  private readonly shared: boolean
+  private readonly leaseMs: number
+  /** Jobs this node's workers are handling: key -> when the worker's own timeout ends. */
+  private readonly heldLeases = new Map<Key, number>()
+  private heartbeatTimer: NodeJS.Timeout | undefined
+  private housekeepingTimer: NodeJS.Timeout | undefined
+  private stopListening: (() => Promise<void>) | undefined
   private readonly changeListeners = new Set<(change: EngineChange) => void>()
 
   private constructor(
@@ -173,6 +202,14 @@ export class Engine {
     this.maxQueue = options.maxQueue ?? 200_000
     this.pollIntervalMs = options.pollIntervalMs ?? 500
     this.nodeId = options.nodeId ?? `baton-${randomUUID().slice(0, 8)}`
+    this.shared = store.shared === true
+    this.leaseMs = options.leaseMs ?? 10_000
+    if (!Number.isFinite(this.leaseMs) || this.leaseMs < 100) {
+      throw new BatonError(
+        'BATON_VARIABLES_INVALID',
+        `leaseMs must be at least 100 ms, got ${String(options.leaseMs)}`,
+      )
+    }
     this.context = {
       now: () => this.clock.now(),
       nextKey: () => this.nextKey(),
@@ -200,8 +237,101 @@ export class Engine {
     await engine.reserveKeys()
     engine.pollTimer = setInterval(() => engine.pollWorkers(), engine.pollIntervalMs)
     engine.pollTimer.unref()
+    if (engine.shared) await engine.joinCluster()
     engine.scheduleTimers()
+    engine.startHousekeeping()
     return engine
+  }
+
+  /**
+   * On a shared store: wake on other nodes' commits (LISTEN/NOTIFY), and renew this node's job
+   * leases every third of `leaseMs` while it lives.
+   */
+  private async joinCluster(): Promise<void> {
+    if (typeof this.store.listen === 'function') {
+      this.stopListening = await this.store.listen((wakeup) => this.onWakeup(wakeup))
+    }
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.floor(this.leaseMs / 3))
+    this.heartbeatTimer.unref()
+  }
+
+  private onWakeup(wakeup: StoreWakeup): void {
+    if (this.closed) return
+    if (wakeup.deployed) void this.refreshDefinitions().catch(() => undefined)
+    if (wakeup.timers) this.scheduleTimers()
+    const all = wakeup.jobTypes.includes('*')
+    for (const [type, list] of this.workers) {
+      if (all || wakeup.jobTypes.includes(type)) for (const worker of list) worker.wake()
+    }
+  }
+
+  /** Renews the leases of the jobs this node's workers are handling. */
+  private async heartbeat(): Promise<void> {
+    if (this.closed || this.heldLeases.size === 0 || !this.store.renewJobLeases) return
+    const now = this.clock.now()
+    const leases = [...this.heldLeases].map(([key, until]) => ({
+      key,
+      deadline: Math.min(now + this.leaseMs, until),
+    }))
+    await this.store.renewJobLeases(this.nodeId, leases).catch(() => undefined)
+  }
+
+  /** @internal How long a lease a worker with this timeout takes (shorter on shared stores). */
+  leaseFor(timeoutMs: number): number {
+    return this.shared ? Math.min(timeoutMs, this.leaseMs) : timeoutMs
+  }
+
+  /** @internal A local worker started a job: keep its lease alive until its timeout. */
+  holdLease(jobKey: Key, timeoutMs: number): void {
+    if (this.shared) this.heldLeases.set(jobKey, this.clock.now() + timeoutMs)
+  }
+
+  /** @internal A local worker is done with a job. */
+  releaseLease(jobKey: Key): void {
+    this.heldLeases.delete(jobKey)
+  }
+
+  private definitionsRefresh: Promise<void> | undefined
+
+  /** Loads definitions another node deployed. */
+  private async refreshDefinitions(): Promise<void> {
+    this.definitionsRefresh ??= this.definitions.refresh().finally(() => {
+      this.definitionsRefresh = undefined
+    })
+    await this.definitionsRefresh
+  }
+
+  private startHousekeeping(): void {
+    const days = this.options.retentionDays
+    if (days === undefined) return
+    if (!Number.isFinite(days) || days < 0) {
+      throw new BatonError(
+        'BATON_VARIABLES_INVALID',
+        `retentionDays must be a non-negative number of days, got ${String(days)}`,
+      )
+    }
+    const run = (): void => void this.deleteHistory(days).catch(() => undefined)
+    this.housekeepingTimer = setInterval(run, this.options.housekeepingIntervalMs ?? 3_600_000)
+    this.housekeepingTimer.unref()
+    setImmediate(run)
+  }
+
+  /**
+   * Deletes the data of instances that ended more than `days` days ago, 1000 at a time (so that
+   * no transaction holds locks long); returns how many instances were deleted.
+   *
+   * @example
+   * const deleted = await engine.deleteHistory(30)
+   */
+  async deleteHistory(days: number): Promise<number> {
+    const before = this.clock.now() - days * 86_400_000
+    let total = 0
+    for (;;) {
+      if (this.closed) return total
+      const deleted = await this.store.deleteEndedInstances(before, 1000)
+      total += deleted
+      if (deleted < 1000) return total
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -439,10 +569,15 @@ export class Engine {
     bpmnProcessId: string,
     options: CreateInstanceOptions = {},
   ): Promise<CreatedInstance> {
-    const deployed =
+    const find = () =>
       options.version === undefined
         ? this.definitions.latestOf(bpmnProcessId)
         : this.definitions.version(bpmnProcessId, options.version)
+    let deployed = find()
+    if (!deployed && this.shared) {
+      await this.refreshDefinitions() // deployed by another node
+      deployed = find()
+    }
     if (!deployed) {
       throw new BatonError(
         'BATON_PROCESS_NOT_FOUND',
@@ -457,7 +592,11 @@ export class Engine {
     processDefinitionKey: Key,
     options: CreateInstanceOptions = {},
   ): Promise<CreatedInstance> {
-    const deployed = this.definitions.byDefinitionKey(processDefinitionKey)
+    let deployed = this.definitions.byDefinitionKey(processDefinitionKey)
+    if (!deployed && this.shared) {
+      await this.refreshDefinitions()
+      deployed = this.definitions.byDefinitionKey(processDefinitionKey)
+    }
     if (!deployed) {
       throw new BatonError(
         'BATON_PROCESS_NOT_FOUND',
@@ -734,6 +873,19 @@ export class Engine {
       now: this.clock.now(),
       max: request.max,
     })
+    if (this.shared && records.length > 1 && this.store.refreshInstances) {
+      // One round trip for every instance's current state (other nodes may have moved them).
+      const found = await this.store.refreshInstances(
+        [...new Set(records.map((r) => r.instanceKey))].map((key) => ({ key, stateVersion: null })),
+      )
+      const states = new Map<Key, InstanceState>()
+      for (const { key, record } of found) if (record) states.set(key, record.state)
+      return records.map((record) => {
+        const state = states.get(record.instanceKey)
+        const variables = state ? visibleVariables(state, record.elementInstanceKey) : {}
+        return { ...record, variables }
+      })
+    }
     const jobs: ActivatedJob[] = []
     for (const record of records) jobs.push(await this.toActivatedJob(record))
     return jobs
@@ -756,7 +908,10 @@ export class Engine {
 
   /** @internal Builds what a worker gets: the job and the variables visible at its element. */
   async toActivatedJob(record: JobRecord): Promise<ActivatedJob> {
-    const cached = this.cache.get(record.instanceKey) ?? (await this.load(record.instanceKey))
+    // On a shared store the cached state may predate the job (another node created it).
+    const cached = this.shared
+      ? await this.load(record.instanceKey, true)
+      : (this.cache.get(record.instanceKey) ?? (await this.load(record.instanceKey)))
     let variables: Variables = {}
     if (cached) variables = visibleVariables(cached.state, record.elementInstanceKey)
     return { ...record, variables }
@@ -922,7 +1077,13 @@ export class Engine {
   async fireDueTimers(): Promise<number> {
     const store = this.store as Store & Partial<SubscriptionStore>
     if (this.closed || typeof store.dueTimers !== 'function') return 0
-    const due = await store.dueTimers(this.clock.now(), 1000)
+    const now = this.clock.now()
+    // Shared: claim the due timers, so that each is fired by one node; a claim lapses after
+    // leaseMs, so a dead node's timers are fired by the others.
+    const due =
+      this.shared && typeof store.claimDueTimers === 'function'
+        ? await store.claimDueTimers(now, 1000, now + this.leaseMs)
+        : await store.dueTimers(now, 1000)
     const firings: Promise<unknown>[] = []
     for (const subscription of due) {
       if (this.firing.has(subscription.key)) continue
@@ -973,9 +1134,12 @@ export class Engine {
     this.flushing = true
     try {
       while (this.queue.length > 0) {
-        const batch =
-          this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch)
-        this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch)
+        // Commands whose commit conflicted go again in smaller batches, down to one alone, so
+        // that a hot instance cannot keep a large batch failing.
+        const conflicts = this.queue[0]?.conflicts ?? 0
+        const size = Math.max(1, this.maxBatch >> Math.min(conflicts * 2, 30))
+        const batch = this.queue.length <= size ? this.queue : this.queue.slice(0, size)
+        this.queue = this.queue.length <= size ? [] : this.queue.slice(size)
         await this.runBatch(batch)
       }
     } finally {
@@ -996,7 +1160,11 @@ export class Engine {
     this.projection = projection
     const dirty = new Map<Key, DirtyInstance>()
     const outcomes: { queued: QueuedCommand; events: unknown }[] = []
+    const fresh = new Set<Key>()
+    this.freshInBatch = fresh
+    this.endedThisBatch.clear()
     try {
+      if (this.shared) await this.refreshCached(batch, fresh)
       for (const queued of batch) {
         if (isRuntimeOperation(queued.command)) {
           try {
@@ -1047,6 +1215,27 @@ export class Engine {
       this.counters.commitMs += performance.now() - commitStarted
     } catch (error) {
       for (const key of dirty.keys()) this.cache.delete(key)
+      if (error instanceof ConcurrencyConflictError) {
+        // Another node changed an instance since it was read: nothing was written; run the
+        // whole batch again on fresh state (a job completed meanwhile is then refused, never
+        // applied twice).
+        this.counters.conflicts++
+        const again: QueuedCommand[] = []
+        for (const { queued } of outcomes) {
+          queued.conflicts = (queued.conflicts ?? 0) + 1
+          if (queued.conflicts <= MAX_CONFLICTS) again.push(queued)
+          else {
+            queued.reject(
+              new BatonError(
+                'BATON_STORE_CONFLICT',
+                `${queued.command.type} conflicted with other nodes ${MAX_CONFLICTS} times in a row; retry it`,
+              ),
+            )
+          }
+        }
+        this.queue = [...again, ...this.queue]
+        return
+      }
       for (const { queued } of outcomes) queued.reject(error)
       return
     }
@@ -1091,6 +1280,7 @@ export class Engine {
       now: () => this.clock.now(),
       nextKey: () => this.nextKey(),
       run: async (command) => (await this.runCommand(command, dirty, [], projection)) === undefined,
+      guarded: this.shared,
       isLatest: (key) => {
         const deployed = this.definitions.byDefinitionKey(key)
         return (
@@ -1123,10 +1313,24 @@ export class Engine {
       let cached: CachedInstance | undefined
       if (next.type === 'CreateInstance') {
         cached = undefined
+      } else if (this.shared && !dirty.has(next.instanceKey)) {
+        cached = await this.freshInstance(next.instanceKey)
       } else {
         cached = this.cache.get(next.instanceKey) ?? (await this.load(next.instanceKey))
       }
-      const outcome = processCommand(cached?.state, next, this.context)
+      let outcome = processCommand(cached?.state, next, this.context)
+      if ('rejected' in outcome && this.shared && next.type !== 'CreateInstance') {
+        // Refused on what this node read: another node may have moved the instance on since
+        // (a job or subscription it refers to was created meanwhile). Judge it on fresh state.
+        const key = next.instanceKey
+        if (!dirty.has(key)) {
+          const again = await this.load(key, true)
+          if (again && again.stateVersion !== cached?.stateVersion) {
+            cached = again
+            outcome = processCommand(cached.state, next, this.context)
+          }
+        }
+      }
       if ('rejected' in outcome) {
         if (first) return outcome
         continue // a follow-up that no longer applies (e.g. the parent was cancelled meanwhile)
@@ -1153,12 +1357,12 @@ export class Engine {
       for (const effect of outcome.effects) {
         if (effect.type === 'command') pending.push(effect.command)
         else {
-          await runOperation(this.correlationHost(dirty, projection), projection, {
-            type: 'BroadcastSignal',
-            name: effect.signalName,
-            variables: effect.variables,
-            excludeInstanceKey: effect.excludeInstanceKey,
-          })
+          const host = this.correlationHost(dirty, projection)
+          await runOperation(
+            host,
+            projection,
+            operationOf(effect, () => host.nextKey()),
+          )
         }
       }
       if (projection.openedMessageSubscriptions.length > 0) {
@@ -1171,11 +1375,56 @@ export class Engine {
     return undefined
   }
 
-  private async load(instanceKey: Key): Promise<CachedInstance | undefined> {
+  /** Instances read from the store (or validated against it) during the batch being built. */
+  private freshInBatch = new Set<Key>()
+
+  /**
+   * Shared stores: checks every cached instance the batch's commands name against the store in
+   * one round trip, replacing those another node moved on (and loading the missing ones).
+   */
+  private async refreshCached(batch: readonly QueuedCommand[], fresh: Set<Key>): Promise<void> {
+    const known = new Map<Key, number | null>()
+    for (const { command } of batch) {
+      if (isRuntimeOperation(command) || command.type === 'CreateInstance') continue
+      known.set(command.instanceKey, this.cache.get(command.instanceKey)?.stateVersion ?? null)
+    }
+    if (known.size === 0 || !this.store.refreshInstances) return
+    const found = await this.store.refreshInstances(
+      [...known].map(([key, stateVersion]) => ({ key, stateVersion })),
+    )
+    for (const { key, stateVersion, record } of found) {
+      fresh.add(key)
+      if (record) {
+        if (record.status === 'active') {
+          this.cache.set(key, { state: record.state, stateVersion, isNew: false })
+        } else {
+          this.cache.delete(key)
+          this.endedThisBatch.set(key, { state: record.state, stateVersion, isNew: false })
+        }
+      }
+    }
+    for (const key of known.keys()) if (!fresh.has(key)) this.cache.delete(key)
+  }
+
+  /** Ended instances read by refreshCached (not cached: nothing more happens to them). */
+  private readonly endedThisBatch = new Map<Key, CachedInstance>()
+
+  /** Shared stores: the instance as stored now (unless this batch already read it). */
+  private async freshInstance(key: Key): Promise<CachedInstance | undefined> {
+    if (this.freshInBatch.has(key)) {
+      return this.cache.get(key) ?? this.endedThisBatch.get(key) ?? (await this.load(key, true))
+    }
+    const loaded = await this.load(key, true)
+    this.freshInBatch.add(key)
+    return loaded
+  }
+
+  private async load(instanceKey: Key, fromStore = false): Promise<CachedInstance | undefined> {
     const record = await this.store.loadInstance(instanceKey)
     if (!record) return undefined
     const cached = this.cache.get(instanceKey)
-    if (cached) return cached // loaded meanwhile
+    if (cached && (!fromStore || cached.stateVersion === record.stateVersion)) return cached
+    if (fromStore && cached) this.cache.delete(instanceKey)
     const entry: CachedInstance = {
       state: record.state,
       stateVersion: record.stateVersion,
@@ -1247,6 +1496,9 @@ export class Engine {
       ...(projection.elementStatistics.size > 0
         ? { elementStatistics: projection.elementStatisticsDeltas() }
         : {}),
+      ...(projection.correlationGuards.length > 0
+        ? { correlationGuards: projection.correlationGuards }
+        : {}),
     }
   }
 
@@ -1262,7 +1514,7 @@ export class Engine {
     for (const worker of list) spare += worker.spareCapacity()
     if (already >= spare) return undefined
     claims.set(type, already + 1)
-    return { worker: this.nodeId, timeoutMs: list[0]?.timeoutMs ?? 300_000 }
+    return { worker: this.nodeId, timeoutMs: this.leaseFor(list[0]?.timeoutMs ?? 300_000) }
   }
 
   private dispatch(claimed: readonly JobRecord[]): void {
@@ -1275,6 +1527,32 @@ export class Engine {
 
   private pollWorkers(): void {
     for (const list of this.workers.values()) for (const worker of list) void worker.poll()
+    if (this.shared && !this.closed) {
+      // The fallback when a notification was missed: timers, and instances awaited here that
+      // another node may have ended.
+      void this.fireDueTimers().catch(() => undefined)
+      void this.checkAwaited().catch(() => undefined)
+    }
+  }
+
+  /** Wakes whoever awaits an instance that another node ended. */
+  private async checkAwaited(): Promise<void> {
+    if (this.completionWaiters.size === 0 || !this.store.refreshInstances) return
+    const keys = [...this.completionWaiters.keys()].slice(0, 5000)
+    const found = await this.store.refreshInstances(
+      keys.map((key) => ({
+        key,
+        stateVersion: this.cache.get(key)?.stateVersion ?? null,
+      })),
+    )
+    for (const { key, record } of found) {
+      if (!record || record.status === 'active') continue
+      this.cache.delete(key)
+      const waiters = this.completionWaiters.get(key)
+      if (!waiters) continue
+      this.completionWaiters.delete(key)
+      for (const wake of waiters) wake(record.state)
+    }
   }
 
   /** Makes every worker look for due jobs now (after a fake clock moved, for instance). */
@@ -1292,7 +1570,13 @@ export class Engine {
   }
 
   /** Batches committed, commands in them, and time spent in the store's commit, since open. */
-  stats(): { readonly batches: number; readonly commands: number; readonly commitMs: number } {
+  stats(): {
+    readonly batches: number
+    readonly commands: number
+    readonly commitMs: number
+    /** Commits that failed on another node's concurrent change and were run again. */
+    readonly conflicts: number
+  } {
     return { ...this.counters }
   }
 
@@ -1332,6 +1616,9 @@ export class Engine {
     if (this.closed) return
     if (this.pollTimer) clearInterval(this.pollTimer)
     if (this.timerHandle) clearTimeout(this.timerHandle)
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    if (this.housekeepingTimer) clearInterval(this.housekeepingTimer)
+    await this.stopListening?.()
     for (const list of [...this.workers.values()]) for (const worker of list) worker.stop()
     await this.idle()
     await Promise.all([...this.workers.values()].flat().map((w) => w.drained()))

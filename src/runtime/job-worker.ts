@@ -92,7 +92,7 @@ export class JobWorker {
         const jobs = await this.engine.activateJobs({
           type: this.type,
           worker: this.engine.nodeId,
-          timeoutMs: this.timeoutMs,
+          timeoutMs: this.engine.leaseFor(this.timeoutMs),
           max: room,
         })
         for (const job of jobs) this.start(job)
@@ -112,7 +112,9 @@ export class JobWorker {
 
   private start(job: ActivatedJob): void {
     this.active++
+    this.engine.holdLease(job.key, this.timeoutMs)
     const run = this.handle(job).finally(() => {
+      this.engine.releaseLease(job.key)
       this.active--
       this.running.delete(run)
       if (!this.stopped) this.wake()

@@ -3,7 +3,7 @@
  * so they are written in the same transaction as the events and never lag behind them.
  */
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
-import type { IncidentRecord, JobRecord, UserTaskRecord } from '../store/store.ts'
+import type { CorrelationGuard, IncidentRecord, JobRecord, UserTaskRecord } from '../store/store.ts'
 import type { BufferedMessageRecord, SubscriptionRecord } from '../store/subscriptions.ts'
 import type { ElementStatisticsDelta } from '../store/statistics.ts'
 import { durationBucket } from '../store/statistics.ts'
@@ -34,6 +34,8 @@ export class BatchProjection {
   readonly openedMessageSubscriptions: SubscriptionRecord[] = []
   /** Buffered messages to write (null: delete). */
   readonly messages = new Map<Key, BufferedMessageRecord | null>()
+  /** What correlation relied on, checked by a shared store at commit (see CommitBatch). */
+  readonly correlationGuards: CorrelationGuard[] = []
 
   /** Per-element counters this batch adds, by `${processDefinitionKey}/${elementId}`. */
   readonly elementStatistics = new Map<string, ElementStatisticsAccumulator>()

@@ -688,6 +688,55 @@ export function describeStoreContract(
         }))
     })
 
+    describe('history retention', () => {
+      it('deletes instances that ended before the cutoff, oldest first, with all their data', () =>
+        withStore(async (store) => {
+          const ended = (key: Key, endedAt: number, status: 'completed' | 'terminated') =>
+            instance(key, { status, endedAt })
+          await store.commit(
+            batch({
+              instances: [
+                { record: ended('100', 5_000, 'completed'), expectedStateVersion: null },
+                { record: ended('110', 1_000, 'terminated'), expectedStateVersion: null },
+                { record: ended('120', 3_000, 'completed'), expectedStateVersion: null },
+                { record: ended('130', 9_000, 'completed'), expectedStateVersion: null },
+                { record: instance('140'), expectedStateVersion: null },
+              ],
+              events: ['100', '110', '120', '130', '140'].map((instanceKey) => ({
+                instanceKey,
+                fromPosition: 0,
+                events: events(0, 2),
+              })),
+              jobPuts: [job('200', { instanceKey: '110' }), job('240', { instanceKey: '140' })],
+              userTaskPuts: [
+                userTask('300', { instanceKey: '100', status: 'completed', endedAt: 5_000 }),
+                userTask('340', { instanceKey: '140' }),
+              ],
+              incidentPuts: [
+                incident('400', { instanceKey: '110' }),
+                incident('440', { instanceKey: '140' }),
+              ],
+            }),
+          )
+          // Two per call, oldest first: 110 (1000) and 120 (3000), then 100 (5000); 130 ended
+          // after the cutoff and 140 is still running.
+          assert.equal(await store.deleteEndedInstances(6_000, 2), 2)
+          assert.equal(await store.loadInstance('110'), undefined)
+          assert.equal(await store.loadInstance('120'), undefined)
+          assert.ok(await store.loadInstance('100'))
+          assert.equal(await store.deleteEndedInstances(6_000, 2), 1)
+          assert.equal(await store.deleteEndedInstances(6_000, 2), 0)
+          assert.deepEqual(keysOf(await store.queryInstances({})), ['130', '140'])
+          for (const key of ['100', '110', '120']) assert.deepEqual(await store.readEvents(key), [])
+          assert.deepEqual(await store.readEvents('140'), events(0, 2))
+          assert.equal(await store.getJob('200'), undefined)
+          assert.ok(await store.getJob('240'))
+          assert.deepEqual(keysOf(await store.queryUserTasks({})), ['340'])
+          assert.deepEqual(keysOf(await store.queryIncidents({})), ['440'])
+          await assert.rejects(store.deleteEndedInstances(6_000, -1), RangeError)
+        }))
+    })
+
     const reopen = options.reopen
     if (reopen !== undefined) {
       describe('durability', () => {

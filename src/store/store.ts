@@ -158,6 +158,26 @@ export interface CommitBatch {
   readonly messageDeletes?: readonly Key[]
   /** What the batch adds to per-element counters (see statistics.ts). */
   readonly elementStatistics?: readonly ElementStatisticsDelta[]
+  /**
+   * Shared stores: what the batch's message correlation relied on. A shared store checks each
+   * guard under a lock on its name and correlation key, and fails the commit with
+   * ConcurrencyConflictError when another node's commit added a row the batch did not see (so a
+   * message and the subscription waiting for it cannot miss each other on two nodes).
+   */
+  readonly correlationGuards?: readonly CorrelationGuard[]
+}
+
+/**
+ * `subscriptions`: the batch buffered a message after seeing only the subscriptions in `seen`.
+ * `messages`: the batch opened a message subscription after seeing only the messages in `seen`.
+ */
+export interface CorrelationGuard {
+  readonly kind: 'subscriptions' | 'messages'
+  readonly name: string
+  readonly correlationKey: string
+  readonly seen: readonly Key[]
+  /** Buffered messages expired at this time do not count. */
+  readonly now: number
 }
 
 export interface Page {
@@ -227,6 +247,38 @@ export interface ActivateJobsRequest {
   readonly max: number
 }
 
+/** A job lease to extend: the job stays leased to its worker until `deadline`. */
+export interface JobLease {
+  readonly key: Key
+  readonly deadline: number
+}
+
+/** An instance's stored version as the caller knows it (null: not known, load it). */
+export interface KnownInstance {
+  readonly key: Key
+  readonly stateVersion: number | null
+}
+
+/**
+ * What `refreshInstances` found: the stored version, and the record when it differs from the
+ * known one. Instances not stored are left out.
+ */
+export interface RefreshedInstance {
+  readonly key: Key
+  readonly stateVersion: number
+  readonly record?: InstanceRecord
+}
+
+/** What another node's commit made ready (sent by stores shared by several nodes). */
+export interface StoreWakeup {
+  /** Types of jobs that became activatable. */
+  readonly jobTypes: readonly string[]
+  /** Timers were opened or moved. */
+  readonly timers: boolean
+  /** Process or decision definitions were deployed. */
+  readonly deployed: boolean
+}
+
 /** Thrown by commit() when an instance was changed by someone else since it was loaded. */
 export class ConcurrencyConflictError extends Error {
   constructor(readonly instanceKey: Key) {
@@ -236,6 +288,12 @@ export class ConcurrencyConflictError extends Error {
 }
 
 export interface Store extends SubscriptionStore, StatisticsStore {
+  /**
+   * Whether several engine nodes may use this store at once (PostgreSQL). An engine on a shared
+   * store revalidates cached instances, renews its job leases and never voids other nodes' leases.
+   */
+  readonly shared?: boolean
+
   /** Reserves `count` consecutive keys that no other caller will get; returns the first. */
   reserveKeys(count: number): Promise<number>
 
@@ -260,6 +318,28 @@ export interface Store extends SubscriptionStore, StatisticsStore {
   /** Makes every leased job activatable again (used when an embedded engine reopens its file). */
   releaseAllJobLeases(): Promise<number>
   getJob(key: Key): Promise<JobRecord | undefined>
+  /**
+   * Extends leases this worker still holds (status activated, same worker); returns how many.
+   * Shared stores only: a node's heartbeat, so that its leases expire soon after it dies.
+   */
+  renewJobLeases?(worker: string, leases: readonly JobLease[]): Promise<number>
+  /**
+   * The stored versions of these instances, with the record of each whose version differs from
+   * the known one: one round trip validates a batch's cached instances (shared stores).
+   */
+  refreshInstances?(known: readonly KnownInstance[]): Promise<RefreshedInstance[]>
+  /**
+   * Calls `onWakeup` when a commit (of any node) makes jobs activatable, opens timers or deploys;
+   * resolves with a function that stops listening. Shared stores only (LISTEN/NOTIFY).
+   */
+  listen?(onWakeup: (wakeup: StoreWakeup) => void): Promise<() => Promise<void>>
+
+  /**
+   * History retention: deletes up to `limit` instances that ended (completed or terminated)
+   * before `endedBefore`, with their events, jobs, user tasks, incidents and subscriptions;
+   * returns how many instances were deleted. Call it again until it returns less than `limit`.
+   */
+  deleteEndedInstances(endedBefore: number, limit: number): Promise<number>
 
   queryInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>
   countInstances(filter: InstanceFilter): Promise<number>

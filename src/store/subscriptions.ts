@@ -43,6 +43,11 @@ export interface BufferedMessageRecord {
 export interface SubscriptionStore {
   /** Timers due at or before `now`, earliest first. */
   dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]>
+  /**
+   * Shared stores: leases up to `limit` timers due at `now` that no other node holds (a lease
+   * ends at `until`), earliest first, so that each due timer is fired by one node.
+   */
+  claimDueTimers?(now: number, limit: number, until: number): Promise<SubscriptionRecord[]>
   /** Earliest timer due time, if any. */
   nextTimerDueAt(): Promise<number | null>
   /** Open message subscriptions of instances for this name and correlation key (not start events). */

@@ -1,6 +1,5 @@
 import {
   evaluate,
-  parseExpression,
   unaryTest,
   FeelDate,
   FeelDateTime,
@@ -11,7 +10,11 @@ import {
   isFunction,
   type Warning,
 } from 'feelin'
+import { arithmetic, negate, type ArithmeticErrors } from './arithmetic.ts'
+import { numericBuiltins } from './builtins.ts'
+import { arithmeticName, negationName, rewriteArithmetic } from './rewrite.ts'
 import { simpleUnaryTest } from './simple-unary-test.ts'
+import { typedBuiltins } from './typed-builtins.ts'
 
 /** What one FEEL evaluation gives: a value (null on failure) and the error, if one was raised. */
 export interface FeelOutcome {
@@ -41,6 +44,38 @@ function describe(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error)
 }
 
+/** Errors raised by Baton's own FEEL operations during the evaluation under way (innermost last). */
+const pending: string[][] = []
+const sink: ArithmeticErrors = {
+  report(message) {
+    pending.at(-1)?.push(message)
+  },
+}
+
+const operations = {
+  [arithmeticName]: new FeelFunction(
+    (op: unknown, a: unknown, b: unknown) => arithmetic(String(op), a, b, sink),
+    ['op', 'a', 'b'],
+  ),
+  [negationName]: new FeelFunction((a: unknown) => negate(a, sink), ['a']),
+  ...numericBuiltins(sink),
+  ...typedBuiltins(sink),
+}
+
+/** Runs one feelin evaluation with Baton's operations in scope; gives the first error they raised. */
+function withOperations<T>(
+  run: (scope: FeelScope) => T,
+  scope: FeelScope,
+): [T, string | undefined] {
+  const errors: string[] = []
+  pending.push(errors)
+  try {
+    return [run({ ...operations, ...scope }), errors[0]]
+  } finally {
+    pending.pop()
+  }
+}
+
 /** Evaluates a FEEL expression; never throws. */
 export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
   // Fast path: a bare name from the scope or a number/string literal needs no parse.
@@ -51,33 +86,18 @@ export function feelEvaluate(text: string, scope: FeelScope): FeelOutcome {
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) return { value: Number(trimmed), error: undefined }
   if (/^"[^"\\]*"$/.test(trimmed)) return { value: trimmed.slice(1, -1), error: undefined }
   try {
-    const result = evaluate(text, scope)
+    const rewritten = rewriteArithmetic(text, scope, 'expression')
+    const [result, own] = withOperations((s) => evaluate(rewritten, s), scope)
+    if (own !== undefined) return { value: null, error: `FEEL '${text}': ${own}` }
     const value = result.value ?? null
     const error = firstError(result.warnings)
     if (typeof value === 'number' && !Number.isFinite(value)) {
       return { value: null, error: error ?? `FEEL '${text}': the result is not a number` }
     }
-    if (value === null && error === undefined) return { value, error: nullFromBuiltin(text, scope) }
     return { value, error }
   } catch (error) {
     return { value: null, error: `FEEL '${text}': ${describe(error)}` }
   }
-}
-
-/**
- * feelin answers null without a warning when a built-in function rejects its arguments
- * (`sqrt(-1)`, `modulo(10, 0)`). FEEL makes that an error, so a top-level built-in call that
- * gives null is reported as one. Calls of functions from the scope are left alone.
- */
-function nullFromBuiltin(text: string, scope: FeelScope): string | undefined {
-  const top = parseExpression(text, scope, undefined).topNode.firstChild
-  if (top?.name !== 'FunctionInvocation' && top?.name !== 'DateTimeLiteral') return undefined
-  const callee = top.firstChild
-  if (callee === null) return undefined
-  const name = text.slice(callee.from, callee.to)
-  if (callee.name === 'VariableName' && Object.hasOwn(scope, name)) return undefined
-  if (callee.name !== 'VariableName' && callee.name !== 'DateTimeConstructor') return undefined
-  return `FEEL '${text}': built-in '${name}' gave null: its arguments are not valid for it`
 }
 
 /** Tests `input` against FEEL unary tests (`-`, `< 10`, `"a","b"`, `not(1)`...); never throws. */
@@ -90,7 +110,10 @@ export function feelUnaryTest(text: string, input: unknown, scope: FeelScope): F
     if (value !== null) return { value, error: undefined }
   }
   try {
-    const result = unaryTest(trimmed, { ...scope, '?': input })
+    const full = { ...scope, '?': input }
+    const rewritten = rewriteArithmetic(trimmed, full, 'unary-tests')
+    const [result, own] = withOperations((s) => unaryTest(rewritten, s), full)
+    if (own !== undefined) return { value: null, error: `FEEL unary tests '${text}': ${own}` }
     return { value: result.value ?? null, error: firstError(result.warnings) }
   } catch (error) {
     return { value: null, error: `FEEL unary tests '${text}': ${describe(error)}` }

@@ -62,8 +62,10 @@ export function openSubscription(
   blame: ElementInstanceState,
   catchNode: FlowNode,
   interrupting: boolean,
+  /** One definition of a "multiple" catch event (default: the node's definition). */
+  only?: EventDefinition,
 ): boolean {
-  const definition = definitionOf(catchNode)
+  const definition = only ?? definitionOf(catchNode)
   if (!definition) return true
   const base = {
     key: step.ctx.nextKey(),
@@ -116,13 +118,17 @@ export function openSubscription(
         `the message name of '${catchNode.id}'`,
       )
       if (!name.ok) return false
-      const key = stringIn(
-        step,
-        scopeKey,
-        blame,
-        definition.correlationKey,
-        `the correlation key of '${catchNode.id}'`,
-      )
+      // A message without a correlation key is one the same file throws: correlated by name only.
+      const key =
+        definition.correlationKey === undefined
+          ? { ok: true as const, value: '' }
+          : stringIn(
+              step,
+              scopeKey,
+              blame,
+              definition.correlationKey,
+              `the correlation key of '${catchNode.id}'`,
+            )
       if (!key.ok) return false
       if (key.value === null) {
         step.raiseIncident(
@@ -327,6 +333,12 @@ export function triggerSubscription(
   // Intermediate catch event or receive task waiting itself.
   step.emit({ type: 'SubscriptionClosed', subscriptionKey: subscription.key })
   step.setCompletionVariables(holder, step.node(holder.elementId), variables)
+  // A parallel multiple catch waits until every one of its triggers came.
+  if (catchNode.parallelMultiple === true) {
+    for (const other of Object.values(step.state.subscriptions ?? {})) {
+      if (other.holderKey === holder.key) return
+    }
+  }
   step.enqueueComplete(holder.key)
 }
 
@@ -553,7 +565,9 @@ export function evaluateConditions(step: Step): void {
     if (subscription.kind !== 'conditional' || !step.state.subscriptions?.[subscription.key])
       continue
     const node = step.node(subscription.elementId)
-    const definition = node.eventDefinition
+    const definition = (node.eventDefinitions ?? [node.eventDefinition]).find(
+      (d) => d?.type === 'conditional',
+    )
     if (definition?.type !== 'conditional') continue
     const result = definition.condition.evaluate(
       step.variablesAt(subscription.holderKey),
@@ -574,7 +588,8 @@ export function evaluateConditions(step: Step): void {
 
 /**
  * Throws a signal: subscriptions of this instance catch it at once (the thrower's scope is still
- * active), every other instance and signal start event through the runtime after this step.
+ * active), and so do the catches that tokens queued at this instant reach (Step); every other
+ * instance and signal start event through the runtime after this step.
  */
 export function throwSignal(step: Step, name: string, variables: Variables): void {
   for (const subscription of Object.values(step.state.subscriptions ?? {})) {
@@ -582,5 +597,35 @@ export function throwSignal(step: Step, name: string, variables: Variables): voi
     if (!step.state.subscriptions?.[subscription.key]) continue // closed by an earlier trigger
     triggerSubscription(step, subscription, variables)
   }
+  step.signalThrownLocally(name, variables)
   step.broadcastSignal(name, variables)
+}
+
+/**
+ * Sends the message of a throw event or send task that has no job (the file catches the message
+ * itself): its name and correlation key (the message's `zeebe:subscription`, evaluated where it
+ * is thrown; none: '') and the element's local variables (its input mappings) as payload. The
+ * runtime publishes it with no time to live, so only what waits for it now receives it.
+ */
+export function sendMessage(
+  step: Step,
+  element: ElementInstanceState,
+  definition: Extract<EventDefinition, { type: 'message' }>,
+): boolean {
+  const name = thrownName(
+    step,
+    element,
+    definition.messageName,
+    `the message name of '${element.elementId}'`,
+  )
+  if (!name.ok) return false
+  const key = thrownName(
+    step,
+    element,
+    definition.correlationKey,
+    `the correlation key of '${element.elementId}'`,
+  )
+  if (!key.ok) return false
+  step.publishMessage(name.value, key.value, { ...step.state.variables[element.key] })
+  return true
 }

@@ -169,6 +169,9 @@ export function innerCompleted(
   if (mi) {
     const next = !stop && mi.isSequential && completed < total
     setCounters(step, body, total, next ? active + 1 : active, completed)
+    if (mi.behaviorEvent && (mi.behavior === 'None' || completed === 1)) {
+      throwBehaviorEvent(step, body, node, mi.behaviorEvent)
+    }
     if (stop) step.terminateChildren(body.key)
     else if (next) activateInner(step, body, node, completed)
     return
@@ -183,4 +186,35 @@ export function bodyCompleting(step: Step, body: ElementInstanceState, node: Flo
   if (!name) return
   const value = step.state.variables[body.key]?.[name] ?? null
   step.setPropagated(body.flowScopeKey, name, value)
+}
+
+/**
+ * The event of a multi-instance `behavior` (None: after each instance, One: after the first),
+ * thrown to the activity itself: each boundary event of the activity for that signal, message or
+ * escalation (an escalation boundary without a code catches every one) starts its path without
+ * interrupting the instances, as BPMN implies for these implicit events.
+ */
+function throwBehaviorEvent(
+  step: Step,
+  body: ElementInstanceState,
+  node: FlowNode,
+  event: NonNullable<NonNullable<FlowNode['multiInstance']>['behaviorEvent']>,
+): void {
+  for (const id of node.boundaryEventIds ?? []) {
+    const definition = step.node(id).eventDefinition
+    if (definition?.type !== event.type) continue
+    const name =
+      definition.type === 'signal'
+        ? definition.signalName
+        : definition.type === 'message'
+          ? definition.messageName
+          : definition.type === 'escalation'
+            ? definition.escalationCode
+            : undefined
+    const matches =
+      name === undefined
+        ? definition.type === 'escalation'
+        : name.kind === 'literal' && name.value === event.name
+    if (matches) step.beginActivation(id, body.flowScopeKey, {})
+  }
 }

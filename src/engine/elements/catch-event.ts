@@ -14,7 +14,14 @@ export const catchEvent: ElementBehavior = {
       step.enqueueComplete(element.key)
       return
     }
-    openSubscription(step, element, element.key, element, node, true)
+    if (node.eventDefinitions === undefined) {
+      openSubscription(step, element, element.key, element, node, true)
+      return
+    }
+    // A "multiple" catch waits on each of its triggers (the first, or all when parallel).
+    for (const definition of node.eventDefinitions) {
+      if (!openSubscription(step, element, element.key, element, node, true, definition)) return
+    }
   },
 }
 

@@ -4,7 +4,7 @@ import { callActivity } from './call-activity.ts'
 import { boundaryEvent, catchEvent, eventBasedGateway } from './catch-event.ts'
 import { throwEvent } from './throw-event.ts'
 import type { ElementBehavior } from './element-behavior.ts'
-import { jobTask } from './job-task.ts'
+import { jobTask, sendTask } from './job-task.ts'
 import { passThrough } from './pass-through.ts'
 import { scriptTask } from './script-task.ts'
 import { subProcess } from './sub-process.ts'
@@ -20,7 +20,7 @@ export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> =
   receiveTask: catchEvent,
   eventBasedGateway,
   serviceTask: jobTask,
-  sendTask: jobTask,
+  sendTask,
   businessRuleTask,
   scriptTask,
   userTask,
@@ -29,6 +29,7 @@ export const elementBehaviors: Readonly<Record<FlowNodeType, ElementBehavior>> =
   exclusiveGateway: passThrough('first-true'),
   parallelGateway: passThrough('all'),
   inclusiveGateway: passThrough('all-true'),
+  complexGateway: passThrough('all-true'),
   subProcess,
   callActivity,
 }

@@ -1,3 +1,4 @@
+import { sendMessage } from '../behaviors/events.ts'
 import { IncidentErrorTypes } from '../types.ts'
 import type { ElementBehavior } from './element-behavior.ts'
 
@@ -45,5 +46,25 @@ export const jobTask: ElementBehavior = {
   },
   onTerminate(step, element) {
     if (element.jobKey) step.emit({ type: 'JobCanceled', jobKey: element.jobKey })
+  },
+}
+
+/**
+ * A send task is a job for a worker; one without a task definition (its message is caught in the
+ * same file) sends the message itself and completes.
+ */
+export const sendTask: ElementBehavior = {
+  outgoing: 'all-true',
+  onActivated(step, element, node) {
+    const definition = node.eventDefinition
+    if (node.job || definition?.type !== 'message') {
+      jobTask.onActivated(step, element, node)
+      return
+    }
+    if (!sendMessage(step, element, definition)) return
+    step.enqueueComplete(element.key)
+  },
+  onTerminate(step, element, node) {
+    jobTask.onTerminate?.(step, element, node)
   },
 }

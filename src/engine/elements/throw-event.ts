@@ -1,5 +1,6 @@
 import {
   closeSubscriptionsHeldBy,
+  sendMessage,
   throwError,
   throwEscalation,
   throwSignal,
@@ -30,17 +31,22 @@ export const throwEvent: ElementBehavior = {
           jobTask.onActivated(step, element, node)
           return
         }
+        if (!sendMessage(step, element, definition)) return
         break
       case 'signal': {
-        const name = thrownName(
-          step,
-          element,
-          definition.signalName,
-          `the signal name of '${node.id}'`,
-        )
-        if (!name.ok) return
-        throwSignal(step, name.value, {})
-        if (!step.state.elements[element.key]) return // an interrupting catcher ended this scope
+        // A "multiple" throw event throws each of its signals, in document order.
+        for (const signal of node.eventDefinitions ?? [definition]) {
+          if (signal.type !== 'signal') continue
+          const name = thrownName(
+            step,
+            element,
+            signal.signalName,
+            `the signal name of '${node.id}'`,
+          )
+          if (!name.ok) return
+          throwSignal(step, name.value, {})
+          if (!step.state.elements[element.key]) return // an interrupting catcher ended this scope
+        }
         break
       }
       case 'link': {

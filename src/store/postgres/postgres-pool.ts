@@ -2,7 +2,7 @@
  * The part of `pg` the PostgreSQL store uses, described structurally so that the rest of the
  * adapter does not depend on the library's own types (and a test could hand in a fake).
  */
-import { Pool, types } from 'pg'
+import { Client, Pool, types } from 'pg'
 
 /** A value bound to a placeholder: keys and times travel as decimal strings or numbers. */
 export type PostgresValue = string | number | boolean | null | readonly PostgresValue[]
@@ -61,4 +61,45 @@ export function openPostgresPool(url: string, size: number): PostgresPool {
   // next query opens a new one; without a listener the 'error' event would crash the process.
   pool.on('error', () => {})
   return pool
+}
+
+/**
+ * LISTENs on `channel` over a connection of its own, calling `onMessage` with each payload; a
+ * broken connection is reopened after a second (nodes poll meanwhile, so nothing is lost).
+ * Resolves once listening; the returned function stops.
+ */
+export async function openPostgresListener(
+  url: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false
+  let client: InstanceType<typeof Client> | undefined
+  let retry: NodeJS.Timeout | undefined
+  const connect = async (): Promise<void> => {
+    const next = new Client({ connectionString: url, types: typeParsers })
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onMessage(message.payload)
+    })
+    const reconnect = (): void => {
+      if (stopped || client !== next) return
+      client = undefined
+      next.end().catch(() => {})
+      retry = setTimeout(() => void connect().catch(reconnect), 1000)
+      retry.unref()
+    }
+    next.on('error', reconnect)
+    next.on('end', reconnect)
+    client = next
+    await next.connect()
+    await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    if (retry) clearTimeout(retry)
+    const last = client
+    client = undefined
+    await last?.end().catch(() => {})
+  }
 }

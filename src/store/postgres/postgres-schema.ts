@@ -188,6 +188,16 @@ export const migrations: readonly Migration[] = [
   `,
   // Decisions: deployed DMN decisions, versioned by decision id like processes.
   decisionDefinitionsMigration,
+  (s) => `
+    -- Scale-out: a node claims a due timer until claimed_until, so that one node fires it; a
+    -- put of the row (the next due time of a cycle) ends the claim.
+    ALTER TABLE ${s}.subscriptions ADD COLUMN claimed_until BIGINT;
+    CREATE INDEX subscriptions_claimed ON ${s}.subscriptions (claimed_until)
+      WHERE claimed_until IS NOT NULL;
+    -- Retention walks ended instances oldest first.
+    CREATE INDEX instances_ended ON ${s}.instances (ended_at) WHERE status <> 'active';
+    -- (Jobs and subscriptions hold open rows only, so retention needs no index on them.)
+  `,
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
 ]

@@ -12,15 +12,20 @@ import {
   ConcurrencyConflictError,
   type ActivateJobsRequest,
   type CommitBatch,
+  type CorrelationGuard,
   type DecisionDefinitionRecord,
   type IncidentFilter,
   type IncidentRecord,
   type InstanceFilter,
   type InstanceRecord,
+  type JobLease,
   type JobRecord,
+  type KnownInstance,
   type Page,
   type ProcessDefinitionRecord,
+  type RefreshedInstance,
   type Store,
+  type StoreWakeup,
   type UserTaskFilter,
   type UserTaskRecord,
 } from '../store.ts'
@@ -30,7 +35,9 @@ import type {
   SubscriptionStore,
 } from '../subscriptions.ts'
 import {
+  openPostgresListener,
   openPostgresPool,
+  sqlState,
   type PostgresClient,
   type PostgresPool,
   type PostgresValue,
@@ -205,7 +212,8 @@ function statements(s: string) {
     deleteJobs: `DELETE FROM ${jobs} WHERE key = ANY($1::bigint[])`,
     upsertUserTasks: upsertSql(`${s}.user_tasks`, userTaskColumns),
     upsertIncidents: upsertSql(`${s}.incidents`, incidentColumns),
-    upsertSubscriptions: upsertSql(subscriptions, subscriptionColumns),
+    // A put (a timer cycle's next due time) ends any node's claim on the row.
+    upsertSubscriptions: `${upsertSql(subscriptions, subscriptionColumns)}, claimed_until = NULL`,
     deleteSubscriptions: `DELETE FROM ${subscriptions} WHERE key = ANY($1::bigint[])`,
     upsertMessages: upsertSql(messages, bufferedMessageColumns),
     deleteMessages: `DELETE FROM ${messages} WHERE key = ANY($1::bigint[])`,
@@ -241,13 +249,73 @@ function statements(s: string) {
       CROSS JOIN LATERAL (
         SELECT min(due_at) AS at FROM ${jobs} WHERE type = t.type AND due_at IS NOT NULL
       ) AS due`,
+    renewJobLeases: `
+      UPDATE ${jobs} j SET deadline = lease.deadline
+      FROM unnest($1::bigint[], $2::bigint[]) AS lease (key, deadline)
+      WHERE j.key = lease.key AND j.worker = $3 AND j.status = 'activated'`,
+    // The state document only where the caller's version is not the stored one.
+    refreshInstances: `
+      SELECT ${instanceColumns
+        .filter((column) => column.name !== 'state')
+        .map((column) => `i.${column.name}`)
+        .join(', ')},
+        CASE WHEN known.version IS NOT DISTINCT FROM i.state_version THEN NULL ELSE i.state END
+          AS state
+      FROM unnest($1::bigint[], $2::integer[]) AS known (key, version)
+      JOIN ${instances} i ON i.key = known.key`,
+    // Transaction-scoped locks on (name, correlation key), taken in one order by every commit.
+    lockCorrelations: `
+      SELECT pg_advisory_xact_lock(hashtextextended(l.name || chr(31) || l.correlation_key, 6))
+      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l (name, correlation_key, n)
+      ORDER BY l.n`,
+    checkCorrelationGuards: `
+      SELECT g.name FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+        AS g (kind, name, correlation_key, now)
+      WHERE (g.kind = 'subscriptions' AND EXISTS (
+          SELECT 1 FROM ${subscriptions} s WHERE s.kind = 'message' AND s.name = g.name
+            AND s.correlation_key = g.correlation_key AND s.instance_key IS NOT NULL
+            AND NOT (s.key = ANY($5::bigint[]))))
+        OR (g.kind = 'messages' AND EXISTS (
+          SELECT 1 FROM ${messages} m WHERE m.name = g.name
+            AND m.correlation_key = g.correlation_key AND m.expires_at >= g.now
+            AND NOT (m.key = ANY($5::bigint[]))))
+      LIMIT 1`,
+    notify: 'SELECT pg_notify($1, $2)',
+    // Retention: ended instances oldest first; SKIP LOCKED lets several nodes clean up at once.
+    deleteEndedInstances: `
+      WITH doomed AS (
+        SELECT key FROM ${instances} WHERE status <> 'active' AND ended_at < $1
+        ORDER BY ended_at LIMIT $2 FOR UPDATE SKIP LOCKED
+      ),
+      events AS (DELETE FROM ${s}.instance_events WHERE instance_key IN (SELECT key FROM doomed)),
+      tasks AS (DELETE FROM ${s}.user_tasks WHERE instance_key IN (SELECT key FROM doomed)),
+      incidents AS (DELETE FROM ${s}.incidents WHERE instance_key IN (SELECT key FROM doomed)),
+      jobs AS (DELETE FROM ${jobs} WHERE instance_key IN (SELECT key FROM doomed)),
+      waits AS (DELETE FROM ${subscriptions} WHERE instance_key IN (SELECT key FROM doomed))
+      DELETE FROM ${instances} WHERE key IN (SELECT key FROM doomed)`,
+    // A timer another node claimed is skipped until its claim lapses (the node died).
+    claimDueTimers: `
+      WITH picked AS (
+        SELECT key FROM ${subscriptions}
+        WHERE kind = 'timer' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
+        ORDER BY due_at, key LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${subscriptions} t SET claimed_until = $3 FROM picked WHERE t.key = picked.key
+      RETURNING ${subscriptionColumns.map((column) => `t.${column.name}`).join(', ')}`,
     releaseAllJobLeases:
       `UPDATE ${jobs} SET status = 'activatable', worker = NULL, deadline = NULL ` +
       "WHERE status = 'activated'",
 
     // The literal kinds let the partial indexes apply; every list is in a stable order.
     dueTimers: `${subscriptionSelect} WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at, key LIMIT $2`,
-    nextTimerDueAt: `SELECT min(due_at) AS due FROM ${subscriptions} WHERE kind = 'timer'`,
+    // A claimed timer counts from when its claim lapses (its node may have died).
+    nextTimerDueAt: `
+      SELECT least(
+        (SELECT min(due_at) FROM ${subscriptions} WHERE kind = 'timer' AND claimed_until IS NULL),
+        (SELECT min(greatest(due_at, claimed_until + 1)) FROM ${subscriptions}
+          WHERE kind = 'timer' AND claimed_until IS NOT NULL)
+      ) AS due`,
     messageSubscriptions:
       `${subscriptionSelect} WHERE kind = 'message' AND name = $1 AND correlation_key = $2 ` +
       'AND instance_key IS NOT NULL ORDER BY key',
@@ -294,24 +362,36 @@ const planEachTime: ReadonlySet<keyof Statements> = new Set([
   'upsertMessages',
   'deleteMessages',
   'upsertProcessDefinitions',
+  'renewJobLeases',
+  'refreshInstances',
+  'lockCorrelations',
+  'checkCorrelationGuards',
 ] as const)
 
 /**
  * The PostgreSQL Store. Create it with {@link openPostgresStore}.
  */
 export class PostgresStore implements Store, SubscriptionStore {
+  /** Any number of engine nodes may share one PostgreSQL schema. */
+  readonly shared = true
   readonly #pool: PostgresPool
   readonly #schema: string
   readonly #sql: Statements
+  readonly #url: string
+  /** The LISTEN/NOTIFY channel of this schema. */
+  readonly #channel: string
+  readonly #listeners = new Set<() => Promise<void>>()
 
   /** @internal Use {@link openPostgresStore}. */
   /** This store's slot of the statistics counters (see postgres-statistics.ts). */
   readonly #statisticsSlot = Math.floor(Math.random() * STATISTICS_SLOTS)
 
-  constructor(pool: PostgresPool, schema: string) {
+  constructor(pool: PostgresPool, schema: string, url = '') {
     this.#pool = pool
     this.#schema = quoteSchema(schema)
     this.#sql = statements(this.#schema)
+    this.#url = url
+    this.#channel = `baton_${schema}`
   }
 
   /** Runs a fixed statement, prepared once per connection under its name unless it is a batch. */
@@ -343,6 +423,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     if (records.length === 0) return
     const values = columnArrays(processDefinitionColumns, lastPutPerKey(records))
     await this.#run(this.#pool, 'upsertProcessDefinitions', values)
+    await this.#notify(this.#pool, { jobTypes: [], timers: false, deployed: true })
   }
 
   async listProcessDefinitions(): Promise<ProcessDefinitionRecord[]> {
@@ -352,6 +433,38 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   async saveDecisionDefinitions(records: readonly DecisionDefinitionRecord[]): Promise<void> {
     await saveDecisionDefinitions(this.#pool, this.#schema, records)
+    if (records.length > 0) {
+      await this.#notify(this.#pool, { jobTypes: [], timers: false, deployed: true })
+    }
+  }
+
+  /** Tells every listening node (this one too) what became ready; delivered at commit. */
+  async #notify(db: PostgresPool | PostgresClient, wakeup: StoreWakeup): Promise<void> {
+    let jobTypes = [...new Set(wakeup.jobTypes)]
+    // A NOTIFY payload is limited to 8000 bytes: past that, wake every worker.
+    if (JSON.stringify(jobTypes).length > 7000) jobTypes = ['*']
+    const payload = JSON.stringify({ j: jobTypes, t: wakeup.timers, d: wakeup.deployed })
+    await this.#run(db, 'notify', [this.#channel, payload])
+  }
+
+  async listen(onWakeup: (wakeup: StoreWakeup) => void): Promise<() => Promise<void>> {
+    const stop = await openPostgresListener(this.#url, this.#channel, (payload) => {
+      try {
+        const parsed = JSON.parse(payload) as { j?: unknown; t?: unknown; d?: unknown }
+        onWakeup({
+          jobTypes: Array.isArray(parsed.j) ? parsed.j.filter((t) => typeof t === 'string') : [],
+          timers: parsed.t === true,
+          deployed: parsed.d === true,
+        })
+      } catch {
+        // Not ours: ignore it.
+      }
+    })
+    this.#listeners.add(stop)
+    return async () => {
+      this.#listeners.delete(stop)
+      await stop()
+    }
   }
 
   async listDecisionDefinitions(): Promise<DecisionDefinitionRecord[]> {
@@ -363,6 +476,32 @@ export class PostgresStore implements Store, SubscriptionStore {
     if (value === undefined) return undefined
     const { rows } = await this.#run<InstanceRow>(this.#pool, 'loadInstance', [value])
     return rows[0] === undefined ? undefined : instanceFromRow(rows[0])
+  }
+
+  async refreshInstances(known: readonly KnownInstance[]): Promise<RefreshedInstance[]> {
+    const keys: string[] = []
+    const versions: (number | null)[] = []
+    for (const { key, stateVersion } of known) {
+      const value = parseKey(key)
+      if (value === undefined) continue
+      keys.push(value)
+      versions.push(stateVersion)
+    }
+    if (keys.length === 0) return []
+    const { rows } = await this.#run<Omit<InstanceRow, 'state'> & { state: string | null }>(
+      this.#pool,
+      'refreshInstances',
+      [keys, versions],
+    )
+    return rows.map((row) =>
+      row.state === null
+        ? { key: row.key, stateVersion: row.state_version }
+        : {
+            key: row.key,
+            stateVersion: row.state_version,
+            record: instanceFromRow(row as InstanceRow),
+          },
+    )
   }
 
   async commit(batch: CommitBatch): Promise<void> {
@@ -429,8 +568,15 @@ export class PostgresStore implements Store, SubscriptionStore {
     const updateValues =
       updates.length > 0 ? columnArrays(instanceUpdateColumns, updates) : undefined
     if (insertValues === undefined && updateValues === undefined && writes.length === 0) return
+    const guards = batch.correlationGuards ?? []
+    const wakeup: StoreWakeup = {
+      jobTypes: batch.jobPuts.filter((job) => job.status === 'activatable').map((job) => job.type),
+      timers: subscriptionPuts.some((record) => record.kind === 'timer'),
+      deployed: false,
+    }
 
     await this.#transaction(async (client) => {
+      if (guards.length > 0) await this.#checkGuards(client, guards)
       const written: Key[] = []
       if (insertValues !== undefined) {
         const { rows } = await this.#run<{ key: string }>(client, 'insertInstances', insertValues)
@@ -447,6 +593,15 @@ export class PostgresStore implements Store, SubscriptionStore {
       if (batch.elementStatistics !== undefined) {
         await writeStatistics(client, this.#schema, this.#statisticsSlot, batch.elementStatistics)
       }
+      if (wakeup.jobTypes.length > 0 || wakeup.timers) await this.#notify(client, wakeup)
+    }).catch((error: unknown) => {
+      // Two commits that lock the same rows in different orders (a lease renewal and a commit,
+      // say): PostgreSQL aborts one; the engine retries it like a version conflict.
+      const state = sqlState(error)
+      if (state === '40P01' || state === '40001') {
+        throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
+      }
+      throw error
     })
   }
 
@@ -462,6 +617,27 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   async incidentGroups(limit: number): Promise<IncidentGroupRecord[]> {
     return incidentGroups(this.#pool, this.#schema, limit)
+  }
+
+  /**
+   * Locks each guard's (name, correlation key), then fails with ConcurrencyConflictError if a
+   * row the batch did not see exists: a commit of another node that opened a subscription or
+   * buffered a message under the same lock committed first.
+   */
+  async #checkGuards(client: PostgresClient, guards: readonly CorrelationGuard[]): Promise<void> {
+    const pairs = [...new Set(guards.map((g) => JSON.stringify([g.name, g.correlationKey])))]
+      .sort()
+      .map((pair) => JSON.parse(pair) as [string, string])
+    await this.#run(client, 'lockCorrelations', [pairs.map((p) => p[0]), pairs.map((p) => p[1])])
+    const seen = [...new Set(guards.flatMap((g) => g.seen.map(keyParam)))]
+    const { rows } = await this.#run<{ name: string }>(client, 'checkCorrelationGuards', [
+      guards.map((g) => g.kind),
+      guards.map((g) => g.name),
+      guards.map((g) => g.correlationKey),
+      guards.map((g) => g.now),
+      seen,
+    ])
+    if (rows.length > 0) throw new ConcurrencyConflictError('')
   }
 
   /** Runs `body` in a transaction on one connection: COMMIT if it returns, ROLLBACK if it throws. */
@@ -506,6 +682,35 @@ export class PostgresStore implements Store, SubscriptionStore {
     ])
     const due = rows[0]?.due ?? null
     return due === null ? null : Number(due)
+  }
+
+  async renewJobLeases(worker: string, leases: readonly JobLease[]): Promise<number> {
+    if (leases.length === 0) return 0
+    const sorted = [...leases].sort((a, b) => compareKeys(a.key, b.key))
+    const { rowCount } = await this.#run(this.#pool, 'renewJobLeases', [
+      sorted.map((lease) => keyParam(lease.key)),
+      sorted.map((lease) => lease.deadline),
+      worker,
+    ])
+    return rowCount
+  }
+
+  async deleteEndedInstances(endedBefore: number, limit: number): Promise<number> {
+    checkLimit('deleteEndedInstances', limit)
+    const { rowCount } = await this.#run(this.#pool, 'deleteEndedInstances', [endedBefore, limit])
+    return rowCount
+  }
+
+  async claimDueTimers(now: number, limit: number, until: number): Promise<SubscriptionRecord[]> {
+    checkLimit('claimDueTimers', limit)
+    const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'claimDueTimers', [
+      now,
+      limit,
+      until,
+    ])
+    return rows
+      .map(subscriptionFromRow)
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || compareKeys(a.key, b.key))
   }
 
   async releaseAllJobLeases(): Promise<number> {
@@ -702,6 +907,8 @@ export class PostgresStore implements Store, SubscriptionStore {
   }
 
   async close(): Promise<void> {
+    for (const stop of [...this.#listeners]) await stop()
+    this.#listeners.clear()
     await this.#pool.end()
   }
 }
@@ -748,7 +955,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     } finally {
       client.release()
     }
-    return new PostgresStore(pool, schema)
+    return new PostgresStore(pool, schema, url)
   } catch (error) {
     await pool.end().catch(() => {})
     const cause = error instanceof Error ? error.message : String(error)

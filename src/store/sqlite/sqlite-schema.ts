@@ -195,6 +195,10 @@ export const migrations: readonly Migration[] = [
       );
     `)
   },
+  // Retention walks ended instances oldest first.
+  (db) => {
+    db.exec(`CREATE INDEX instances_ended ON instances (ended_at) WHERE status <> 'active';`)
+  },
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
 ]

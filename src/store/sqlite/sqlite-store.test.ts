@@ -177,7 +177,7 @@ describe('store/sqlite', () => {
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
     raw.exec(dropStatistics)
-    raw.pragma('user_version = 3')
+    raw.pragma('user_version = 4')
     raw.close()
     const store = await openSqliteStore({ path })
     try {
@@ -193,7 +193,7 @@ describe('store/sqlite', () => {
     await first.close()
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
-    raw.exec(`DROP TABLE decision_definitions; ${dropStatistics}`)
+    raw.exec(`DROP TABLE decision_definitions; DROP INDEX instances_ended; ${dropStatistics}`)
     raw.pragma('user_version = 2')
     raw.close()
     const store = await openSqliteStore({ path })
@@ -211,7 +211,8 @@ describe('store/sqlite', () => {
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
     raw.exec(
-      `DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions; ${dropStatistics}`,
+      'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions; ' +
+        `DROP INDEX instances_ended; ${dropStatistics}`,
     )
     raw.pragma('user_version = 1')
     raw.close()

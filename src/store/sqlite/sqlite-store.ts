@@ -220,6 +220,7 @@ export class SqliteStore implements Store, SubscriptionStore {
   readonly #bufferedMessages: SqliteStatement
   readonly #bufferedMessageById: SqliteStatement
   readonly #deleteExpiredMessages: SqliteStatement
+  readonly #deleteEndedInstances: (endedBefore: number, limit: number) => number
 
   /** @internal Use {@link openSqliteStore}. */
   constructor(db: SqliteDatabase) {
@@ -325,6 +326,25 @@ export class SqliteStore implements Store, SubscriptionStore {
       'DELETE FROM buffered_messages WHERE key IN (' +
         'SELECT key FROM buffered_messages WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
     )
+    const pickEnded = db.prepare(
+      "SELECT key FROM instances WHERE status <> 'active' AND ended_at < ? ORDER BY ended_at LIMIT ?",
+    )
+    // Jobs and subscriptions hold open rows only (few), so they need no index by instance.
+    const deletes = ['instance_events', 'user_tasks', 'incidents', 'jobs', 'subscriptions'].map(
+      (table) =>
+        db.prepare(`DELETE FROM ${table} WHERE instance_key IN (SELECT value FROM json_each(?))`),
+    )
+    const deleteInstances = db.prepare(
+      'DELETE FROM instances WHERE key IN (SELECT value FROM json_each(?))',
+    )
+    this.#deleteEndedInstances = db.transaction((endedBefore: number, limit: number) => {
+      const rows = pickEnded.all(endedBefore, limit) as { key: number | bigint }[]
+      const keys = rows.map((row) => String(row.key))
+      if (keys.length === 0) return 0
+      const list = `[${keys.join(',')}]`
+      for (const statement of deletes) statement.run(list)
+      return deleteInstances.run(list).changes
+    })
   }
 
   /** Prepares a statement once per distinct SQL text (dynamic filters, IN lists). */
@@ -647,6 +667,11 @@ export class SqliteStore implements Store, SubscriptionStore {
   async deleteExpiredMessages(now: number, limit: number): Promise<number> {
     checkLimit('deleteExpiredMessages', limit)
     return this.#deleteExpiredMessages.run(now, limit).changes
+  }
+
+  async deleteEndedInstances(endedBefore: number, limit: number): Promise<number> {
+    checkLimit('deleteEndedInstances', limit)
+    return this.#deleteEndedInstances(endedBefore, limit)
   }
 
   async close(): Promise<void> {
