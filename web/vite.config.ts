@@ -11,6 +11,8 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     sourcemap: false,
+    // Lists each chunk's static and lazy imports: a test checks what the first load pulls in.
+    manifest: true,
   },
   server: {
     proxy: { '/v2': 'http://127.0.0.1:8080', '/baton': 'http://127.0.0.1:8080' },

@@ -30,14 +30,45 @@ function newestMtime(dir: string): number {
   return newest
 }
 
-/** Builds the app when dist/web is missing or older than its sources. */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/**
+ * Builds the app when dist/web is missing or older than its sources. Test files run in
+ * parallel: one builds (holding a lock directory), the others wait for it.
+ */
 export function ensureBuilt(): void {
   const index = join(root, 'dist', 'web', 'index.html')
-  const sources = Math.max(
-    newestMtime(join(root, 'web')),
-    statSync(join(root, 'package.json')).mtimeMs,
-  )
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return
+  const fresh = (): boolean =>
+    existsSync(index) &&
+    statSync(index).mtimeMs >=
+      Math.max(newestMtime(join(root, 'web')), statSync(join(root, 'package.json')).mtimeMs)
+  if (fresh()) return
+  const lock = join(root, 'dist', '.web-build-lock')
+  mkdirSync(join(root, 'dist'), { recursive: true })
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      // Another test file is building; a lock older than 5 minutes is left over from a crash.
+      const held = statSync(lock, { throwIfNoEntry: false })
+      if (held && Date.now() - held.mtimeMs > 300_000) {
+        rmSync(lock, { recursive: true, force: true })
+      }
+      sleep(500)
+      if (fresh()) return
+    }
+  }
+  try {
+    if (!fresh()) build()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+function build(): void {
   execFileSync(
     process.execPath,
     [
