@@ -7,7 +7,7 @@ import { compareKeys } from './wire.ts'
 /** Camunda's client checks cursors against this (zEndCursor). */
 const camundaCursor = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=)?$/
 
-/** A store query over keys 1..count. */
+/** A store query over keys 1..count, capped at 1000 rows a query like the real stores. */
 function storeOf(count: number) {
   const rows = Array.from({ length: count }, (_, i) => ({ key: String(i + 1) }))
   let queries = 0
@@ -19,12 +19,24 @@ function storeOf(count: number) {
       queries++
       const after = page.after
       const rest = after === undefined ? rows : rows.filter((r) => compareKeys(r.key, after) > 0)
-      return rest.slice(0, page.limit)
+      return rest.slice(0, Math.min(page.limit, 1000))
     },
   }
 }
 
 describe('server/search', () => {
+  it('goes on past a full page of the largest size the stores return', async () => {
+    const store = storeOf(1001)
+    const first = await keysetSearch({ limit: 1000 }, store.query)
+    assert.equal(first.items.length, 1000)
+    assert.ok(first.page.endCursor, 'a cursor to the last row')
+    const second = await keysetSearch({ limit: 1000, after: first.page.endCursor }, store.query)
+    assert.deepEqual(
+      second.items.map((row) => row.key),
+      ['1001'],
+    )
+  })
+
   it('pages with opaque base64 cursors a Camunda client accepts', async () => {
     const store = storeOf(5)
 

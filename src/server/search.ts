@@ -97,12 +97,15 @@ export async function keysetSearch<T extends { readonly key: string }>(
   }
 }
 
+/** The most rows the stores return for one query (their maxPageLimit). */
+const STORE_BATCH_MAX = 1000
+
 /** Matches of a store query, counted up to one past the cap. */
 async function countMatching<T extends { readonly key: string }>(
   query: StoreQuery<T>,
   accept: ((item: T) => boolean) | undefined,
 ): Promise<number> {
-  const batch = 1000
+  const batch = STORE_BATCH_MAX
   let counted = 0
   let after: string | undefined
   for (;;) {
@@ -123,7 +126,9 @@ async function keysetPage<T extends { readonly key: string }>(
   const limit = page?.limit ?? DEFAULT_PAGE_LIMIT
   const items: T[] = []
   let after = positionAfter(page?.after)
-  const batch = accept ? Math.max(limit + 1, 200) : limit + 1
+  // Never more than a store hands back at once: a store that caps the batch would otherwise look
+  // like it ran out of rows (a page of 1000 would end the search).
+  const batch = Math.min(STORE_BATCH_MAX, accept ? Math.max(limit + 1, 200) : limit + 1)
   for (let scan = 0; scan < MAX_SCANS; scan++) {
     const rows = await query({ limit: batch, ...(after === undefined ? {} : { after }) })
     for (const row of rows) {
