@@ -4,49 +4,14 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Key, Variables } from '../engine/types.ts'
-import type { InstanceFilter, InstanceRecord, Store, VariableCondition } from './store.ts'
-
-function instance(
-  key: Key,
-  variables: Variables,
-  overrides: Partial<InstanceRecord> = {},
-): InstanceRecord {
-  return {
-    key,
-    processDefinitionKey: '1',
-    bpmnProcessId: 'order',
-    version: 1,
-    status: 'active',
-    startedAt: 1000,
-    endedAt: null,
-    parentKey: null,
-    businessKey: null,
-    hasIncident: false,
-    stateVersion: 1,
-    state: {
-      key,
-      processDefinitionKey: '1',
-      bpmnProcessId: 'order',
-      version: 1,
-      status: 'active',
-      startedAt: 1000,
-      elements: {},
-      // A child scope's variable of the same name must not match.
-      variables: { [key]: variables, [`${key}9`]: { amount: 1_000_000 } },
-      joins: {},
-      jobs: {},
-      userTasks: {},
-      incidents: {},
-      position: 0,
-    },
-    ...overrides,
-  }
-}
+import type { Key } from '../engine/types.ts'
+import { contractCommit, contractInstance } from './contract-fixtures.ts'
+import type { InstanceFilter, Store, VariableCondition } from './store.ts'
 
 const records = [
-  instance(
+  contractInstance(
     '100',
+    '1',
     {
       amount: 500,
       customer: { tier: 'gold', name: 'Ada' },
@@ -56,13 +21,15 @@ const records = [
     },
     { businessKey: 'A-1', startedAt: 1000 },
   ),
-  instance(
+  contractInstance(
     '101',
+    '1',
     { amount: 1500, customer: { tier: 'silver' }, vip: false, due: '2030-02-01' },
     { businessKey: 'A-2', startedAt: 2000, version: 2 },
   ),
-  instance(
+  contractInstance(
     '102',
+    '1',
     { amount: '3000', customer: { tier: 'gold' }, tags: ['x', 'y'] },
     { startedAt: 3000 },
   ),
@@ -81,14 +48,11 @@ export function describeInstanceFilterContract(name: string, open: () => Promise
     it('filters on root variables by type and value, nested paths included', async () => {
       store = await open()
       try {
-        await store.commit({
-          instances: records.map((record) => ({ record, expectedStateVersion: null })),
-          events: [],
-          jobPuts: [],
-          jobDeletes: [],
-          userTaskPuts: [],
-          incidentPuts: [],
-        })
+        await store.commit(
+          contractCommit({
+            instances: records.map((record) => ({ record, expectedStateVersion: null })),
+          }),
+        )
         assert.deepEqual(await where({ name: 'amount', operator: 'gt', value: 1000 }), ['101'])
         assert.deepEqual(await where({ name: 'amount', operator: 'eq', value: 500 }), ['100'])
         assert.deepEqual(await where({ name: 'amount', operator: 'eq', value: '3000' }), ['102'])
@@ -134,14 +98,11 @@ export function describeInstanceFilterContract(name: string, open: () => Promise
     it('filters on start time, business key and version', async () => {
       store = await open()
       try {
-        await store.commit({
-          instances: records.map((record) => ({ record, expectedStateVersion: null })),
-          events: [],
-          jobPuts: [],
-          jobDeletes: [],
-          userTaskPuts: [],
-          incidentPuts: [],
-        })
+        await store.commit(
+          contractCommit({
+            instances: records.map((record) => ({ record, expectedStateVersion: null })),
+          }),
+        )
         assert.deepEqual(await keys({ startedAfter: 2000 }), ['101', '102'])
         assert.deepEqual(await keys({ startedBefore: 2000 }), ['100'])
         assert.deepEqual(await keys({ startedAfter: 1500, startedBefore: 2500 }), ['101'])

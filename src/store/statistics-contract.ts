@@ -7,7 +7,8 @@ import { describe, it } from 'node:test'
 import type { Key } from '../engine/types.ts'
 import type { ElementStatisticsDelta } from './statistics.ts'
 import { durationBucket, quantileOfBuckets } from './statistics.ts'
-import type { CommitBatch, IncidentRecord, InstanceRecord, Store } from './store.ts'
+import { contractCommit, contractInstance } from './contract-fixtures.ts'
+import type { IncidentRecord, Store } from './store.ts'
 
 function definition(key: Key, bpmnProcessId: string, version: number) {
   return {
@@ -19,42 +20,6 @@ function definition(key: Key, bpmnProcessId: string, version: number) {
     xml: '<definitions/>',
     contentHash: 'ef'.repeat(32),
     deployedAt: 1,
-  }
-}
-
-function instance(
-  key: Key,
-  processDefinitionKey: Key,
-  overrides: Partial<InstanceRecord> = {},
-): InstanceRecord {
-  return {
-    key,
-    processDefinitionKey,
-    bpmnProcessId: 'order',
-    version: 1,
-    status: 'active',
-    startedAt: 1000,
-    endedAt: null,
-    parentKey: null,
-    businessKey: null,
-    hasIncident: false,
-    stateVersion: 1,
-    state: {
-      key,
-      processDefinitionKey,
-      bpmnProcessId: 'order',
-      version: 1,
-      status: 'active',
-      startedAt: 1000,
-      elements: {},
-      variables: {},
-      joins: {},
-      jobs: {},
-      userTasks: {},
-      incidents: {},
-      position: 0,
-    },
-    ...overrides,
   }
 }
 
@@ -97,18 +62,6 @@ function delta(
   }
 }
 
-function commit(parts: Partial<CommitBatch>): CommitBatch {
-  return {
-    instances: [],
-    events: [],
-    jobPuts: [],
-    jobDeletes: [],
-    userTaskPuts: [],
-    incidentPuts: [],
-    ...parts,
-  }
-}
-
 export function describeStatisticsContract(name: string, open: () => Promise<Store>): void {
   async function withStore(test: (store: Store) => Promise<void>): Promise<void> {
     const store = await open()
@@ -123,8 +76,8 @@ export function describeStatisticsContract(name: string, open: () => Promise<Sto
     it('adds every commit to the element counters and duration histograms', () =>
       withStore(async (store) => {
         await store.commit(
-          commit({
-            instances: [{ record: instance('100', '1'), expectedStateVersion: null }],
+          contractCommit({
+            instances: [{ record: contractInstance('100', '1'), expectedStateVersion: null }],
             elementStatistics: [
               delta('charge', { entered: 3 }, [10, 20]),
               delta('ship', { entered: 1, terminated: 1 }),
@@ -132,8 +85,8 @@ export function describeStatisticsContract(name: string, open: () => Promise<Sto
           }),
         )
         await store.commit(
-          commit({
-            instances: [{ record: instance('101', '1'), expectedStateVersion: null }],
+          contractCommit({
+            instances: [{ record: contractInstance('101', '1'), expectedStateVersion: null }],
             incidentPuts: [incident('900', {}), incident('901', { status: 'resolved' })],
             elementStatistics: [
               delta('charge', { entered: 1 }, [20, 1000]),
@@ -180,15 +133,18 @@ export function describeStatisticsContract(name: string, open: () => Promise<Sto
           definition('2', 'order', 2),
         ])
         await store.commit(
-          commit({
+          contractCommit({
             instances: [
-              { record: instance('100', '1', { startedAt: 1000 }), expectedStateVersion: null },
               {
-                record: instance('101', '1', { startedAt: 5000, hasIncident: true }),
+                record: contractInstance('100', '1', {}, { startedAt: 1000 }),
                 expectedStateVersion: null,
               },
               {
-                record: instance('102', '2', { status: 'completed', endedAt: 6000 }),
+                record: contractInstance('101', '1', {}, { startedAt: 5000, hasIncident: true }),
+                expectedStateVersion: null,
+              },
+              {
+                record: contractInstance('102', '2', {}, { status: 'completed', endedAt: 6000 }),
                 expectedStateVersion: null,
               },
             ],
@@ -223,7 +179,7 @@ export function describeStatisticsContract(name: string, open: () => Promise<Sto
     it('groups open incidents by error, largest group first', () =>
       withStore(async (store) => {
         await store.commit(
-          commit({
+          contractCommit({
             incidentPuts: [
               incident('900', { processDefinitionKey: '7' }),
               incident('901', { processDefinitionKey: '3' }),

@@ -3,6 +3,7 @@
  * DRD editors; open and save .dmn files, deploy, and evaluate the deployed decision. Baton's
  * decisions see only the input data they require (the DMN rule), so the new table requires one.
  */
+import { OpenFileButton } from '../open-file-button.tsx'
 import type { ReactNode } from 'react'
 import { useEffect, useRef, useState } from 'react'
 import DmnModeler from 'dmn-js/lib/Modeler'
@@ -158,20 +159,11 @@ export function DecisionEditorPage(): ReactNode {
         <button type="button" onClick={() => void open(NEW_DECISION, 'decision.dmn')}>
           New
         </button>
-        <label className="button">
-          Open…
-          <input
-            type="file"
-            accept=".dmn,.xml"
-            aria-label="Open a DMN file"
-            hidden
-            onChange={(event) => {
-              const file = event.target.files?.[0]
-              if (file) void file.text().then((text) => open(text, file.name))
-              event.target.value = ''
-            }}
-          />
-        </label>
+        <OpenFileButton
+          accept=".dmn,.xml"
+          label="Open a DMN file"
+          onOpen={(text, name) => void open(text, name)}
+        />
         <button type="button" onClick={() => void save()}>
           Save .dmn
         </button>

@@ -2,6 +2,7 @@
  * The form editor (its own chunk): form-js's editor, open and save .form files, and deploy a
  * form by embedding it on a user task or start event of a deployed process (a new version).
  */
+import { OpenFileButton } from '../open-file-button.tsx'
 import type { ReactNode } from 'react'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { FormEditor } from '@bpmn-io/form-js-editor'
@@ -73,11 +74,11 @@ export function FormEditorPage(): ReactNode {
     [xml, chosen],
   )
 
-  const open = async (file: File): Promise<void> => {
+  const open = async (text: string, name: string): Promise<void> => {
     try {
-      const schema = JSON.parse(await file.text()) as object
+      const schema = JSON.parse(text) as object
       await editor.current?.importSchema(schema)
-      setFileName(file.name)
+      setFileName(name)
       setError('')
     } catch (failure) {
       setError(`This file is not a form-js form: ${errorText(failure)}`)
@@ -120,20 +121,11 @@ export function FormEditorPage(): ReactNode {
         <button type="button" onClick={() => void editor.current?.importSchema(NEW_FORM)}>
           New
         </button>
-        <label className="button">
-          Open…
-          <input
-            type="file"
-            accept=".form,.json"
-            aria-label="Open a form file"
-            hidden
-            onChange={(event) => {
-              const file = event.target.files?.[0]
-              if (file) void open(file)
-              event.target.value = ''
-            }}
-          />
-        </label>
+        <OpenFileButton
+          accept=".form,.json"
+          label="Open a form file"
+          onOpen={(text, name) => void open(text, name)}
+        />
         <button type="button" onClick={save}>
           Save .form
         </button>

@@ -3,6 +3,7 @@
  * panel, open and save .bpmn files, lint on the fly (the engine's own checks), Deploy and Run.
  * A rejected deploy marks the offending elements with the engine's messages.
  */
+import { OpenFileButton } from '../open-file-button.tsx'
 import type { ReactNode } from 'react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import BpmnModeler from 'bpmn-js/lib/Modeler'
@@ -219,20 +220,11 @@ export function ModelerPage(): ReactNode {
         <button type="button" onClick={() => void open(NEW_DIAGRAM, 'diagram.bpmn')}>
           New
         </button>
-        <label className="button">
-          Open…
-          <input
-            type="file"
-            accept=".bpmn,.xml"
-            aria-label="Open a BPMN file"
-            hidden
-            onChange={(event) => {
-              const file = event.target.files?.[0]
-              if (file) void file.text().then((text) => open(text, file.name))
-              event.target.value = ''
-            }}
-          />
-        </label>
+        <OpenFileButton
+          accept=".bpmn,.xml"
+          label="Open a BPMN file"
+          onOpen={(text, name) => void open(text, name)}
+        />
         <button type="button" onClick={() => void save()}>
           Save .bpmn
         </button>
