@@ -72,13 +72,17 @@ describe('web/scale', { timeout: 300_000 }, () => {
     assert.equal((JSON.parse(searches[0] ?? '{}') as { page: { limit: number } }).page.limit, 100)
     const rows = page.locator('[data-testid="instance-rows"] .instance-row')
     assert.ok((await rows.count()) < 60)
+    // Listening before the scroll: the next page's answer can come back before the rows render.
+    const nextPage = page.waitForResponse(
+      (response) =>
+        response.url().endsWith('/v2/process-instances/search') &&
+        (response.request().postData() ?? '').includes('"after"'),
+    )
     await page.getByTestId('instance-rows').evaluate((list) => {
       list.scrollTop = list.scrollHeight
     })
     await page.locator('[data-instance-key]').first().waitFor()
-    await page.waitForResponse((response) =>
-      response.url().endsWith('/v2/process-instances/search'),
-    )
+    await nextPage
     assert.ok(searches.length >= 2, `${searches.length} searches`)
     assert.ok(JSON.parse(searches[1] ?? '{}').page.after, 'the next page asks after a cursor')
     assert.ok((await rows.count()) < 60)
