@@ -363,6 +363,22 @@ export interface BroadcastSignalResponse {
   readonly tenantId: string
 }
 
+export interface EvaluateConditionalsRequest {
+  readonly variables: Variables
+  /** Only this process definition; else the latest version of every process. */
+  readonly processDefinitionKey?: string
+  readonly tenantId?: string
+}
+
+export interface EvaluateConditionalsResponse {
+  readonly conditionalEvaluationKey: string
+  readonly tenantId: string
+  readonly processInstances: readonly {
+    readonly processDefinitionKey: string
+    readonly processInstanceKey: string
+  }[]
+}
+
 // ---------------------------------------------------------------------------------------------
 // User tasks
 

@@ -123,6 +123,21 @@ export interface CreatedInstance {
   readonly variables?: Variables
 }
 
+/** An instance started by `evaluateConditionals`, and the conditional start event it began at. */
+export interface ConditionalStart {
+  readonly instanceKey: Key
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly startEventId: string
+}
+
+/** What `evaluateConditionals` did: a key for the evaluation and the instances it started. */
+export interface ConditionalEvaluation {
+  readonly key: Key
+  readonly instances: readonly ConditionalStart[]
+}
+
 interface QueuedCommand {
   readonly command: Command | RuntimeOperation
   resolve(result: unknown): void
@@ -1051,6 +1066,71 @@ export class Engine {
     assertVariables(variables)
     this.subscriptionStore()
     return (await this.submit({ type: 'BroadcastSignal', name, variables })) as BroadcastResult
+  }
+
+  /**
+   * Evaluates the conditions of the root-level conditional start events of the latest version of
+   * every process (or of the one definition given) against `variables`, and starts an instance at
+   * each start event whose condition is true, with those variables (Camunda 8.9's "evaluate
+   * conditionals"). A condition that fails to evaluate counts as false. Several conditional start
+   * events of one process may each start an instance.
+   *
+   * @example
+   * const { instances } = await engine.evaluateConditionals({ temperature: 42 })
+   * // [{ processDefinitionKey: '...', instanceKey: '...', bpmnProcessId: 'cooling', ... }]
+   */
+  async evaluateConditionals(
+    variables: Variables,
+    options: { processDefinitionKey?: Key } = {},
+  ): Promise<ConditionalEvaluation> {
+    assertVariables(variables)
+    if (this.shared) await this.refreshDefinitions()
+    let targets: DeployedProcess[]
+    if (options.processDefinitionKey !== undefined) {
+      const deployed = this.definitions.byDefinitionKey(options.processDefinitionKey)
+      if (!deployed) {
+        throw new BatonError(
+          'BATON_PROCESS_NOT_FOUND',
+          `no process definition with key ${options.processDefinitionKey} is deployed`,
+        )
+      }
+      targets = [deployed]
+    } else {
+      const ids = new Set(this.definitions.list().map((record) => record.bpmnProcessId))
+      targets = [...ids]
+        .map((id) => this.definitions.latestOf(id))
+        .filter((deployed) => deployed !== undefined)
+    }
+    const feelOptions = { now: () => new Date(this.clock.now()) }
+    const starts: { deployed: DeployedProcess; startEventId: string }[] = []
+    for (const deployed of targets) {
+      for (const id of deployed.process.startEventIds ?? []) {
+        const event = deployed.process.nodes.get(id)?.eventDefinition
+        if (event?.type !== 'conditional') continue
+        const result = event.condition.evaluate(variables, feelOptions)
+        if (result.ok && result.value === true) starts.push({ deployed, startEventId: id })
+      }
+    }
+    const created: ConditionalStart[] = []
+    for (const { deployed, startEventId } of starts) {
+      if (this.keyLimit - this.nextKeyValue < 1000) await this.reserveKeys()
+      const instanceKey = this.nextKey()
+      await this.submit({
+        type: 'CreateInstance',
+        instanceKey,
+        processDefinitionKey: deployed.key,
+        startEventId,
+        variables,
+      })
+      created.push({
+        instanceKey,
+        processDefinitionKey: deployed.key,
+        bpmnProcessId: deployed.bpmnProcessId,
+        version: deployed.version,
+        startEventId,
+      })
+    }
+    return { key: this.nextKey(), instances: created }
   }
 
   private timerHandle: NodeJS.Timeout | undefined

@@ -240,6 +240,7 @@ describe('server/messages access', () => {
     ['/v2/messages/publication', { name: 'm' }, 200],
     ['/v2/messages/correlation', { name: 'm' }, 404],
     ['/v2/signals/broadcast', { signalName: 's' }, 200],
+    ['/v2/conditionals/evaluation', { variables: {} }, 200],
   ] as const
 
   for (const [url, payload, status] of routes) {
