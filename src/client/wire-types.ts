@@ -360,6 +360,7 @@ export interface BroadcastSignalRequest {
 }
 
 export interface BroadcastSignalResponse {
+  readonly signalKey: string
   readonly tenantId: string
 }
 

@@ -1062,10 +1062,18 @@ export class Engine {
   }
 
   /** Broadcasts a signal to every waiting instance and signal start event. */
-  async broadcastSignal(name: string, variables: Variables = {}): Promise<BroadcastResult> {
+  async broadcastSignal(
+    name: string,
+    variables: Variables = {},
+  ): Promise<BroadcastResult & { readonly signalKey: Key }> {
     assertVariables(variables)
     this.subscriptionStore()
-    return (await this.submit({ type: 'BroadcastSignal', name, variables })) as BroadcastResult
+    const result = (await this.submit({
+      type: 'BroadcastSignal',
+      name,
+      variables,
+    })) as BroadcastResult
+    return { ...result, signalKey: this.nextKey() }
   }
 
   /**

@@ -194,7 +194,9 @@ describe('server/signals', () => {
     })
 
     assert.equal(response.statusCode, 200)
-    assert.deepEqual(response.json(), { tenantId: '<default>' })
+    const body = response.json<{ signalKey: string; tenantId: string }>()
+    assert.equal(body.tenantId, '<default>')
+    assert.match(body.signalKey, /^[0-9]+$/)
     for (const key of [first, second]) {
       const instance = await server.app.inject({
         method: 'GET',
