@@ -498,6 +498,8 @@ export interface ElementInstanceWire {
   readonly processDefinitionKey: string
   readonly processDefinitionId: string
   readonly elementId: string
+  /** The element's name in the model, or its id when it has none (as Camunda answers). */
+  readonly elementName: string
   /** Camunda's element type names: `SERVICE_TASK`, `EXCLUSIVE_GATEWAY`... */
   readonly type: string
   readonly state: ElementInstanceState

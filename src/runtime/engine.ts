@@ -579,6 +579,12 @@ export class Engine {
     return this.definitions.record(key)
   }
 
+  /** The `name` of an element of a deployed process definition, if it has one. */
+  elementName(processDefinitionKey: Key, elementId: string): string | undefined {
+    return this.definitions.byDefinitionKey(processDefinitionKey)?.process.nodes.get(elementId)
+      ?.name
+  }
+
   /** Starts an instance of the latest (or a given) version of a process; resolves once committed. */
   async createInstance(
     bpmnProcessId: string,
