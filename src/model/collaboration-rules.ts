@@ -105,7 +105,9 @@ function checkChoreographyClosed(collaboration: ModdleElement, problems: Problem
 /** Every resolved reference points to an element of the type its property names. */
 function checkReferenceTypes(definitions: ModdleElement, problems: ProblemCollector): void {
   for (const element of everyElement(definitions)) {
-    if (!element.$type.startsWith('bpmn:')) continue
+    // The metamodel types an ioBinding's data refs as input/output sets, the specification's
+    // text and the tools point them at data inputs/outputs: both are read (data-rules.ts).
+    if (!element.$type.startsWith('bpmn:') || element.$type === 'bpmn:InputOutputBinding') continue
     for (const property of propertiesOf(element)) {
       // `Element` (a relationship's ends) may be any element, the definitions included.
       if (property.isReference !== true || property.type === 'Element') continue

@@ -187,14 +187,21 @@ function checkInterfaceBinding(callable: ModdleElement, problems: ProblemCollect
       ['inputDataRef', 'inMessageRef', 'input'],
       ['outputDataRef', 'outMessageRef', 'output'],
     ] as const) {
-      const data = itemStructure(elementProperty(binding, dataProperty))
+      const bound = elementProperty(binding, dataProperty)
+      // A data input/output, or (as the metamodel types it) a set of them: its first one.
+      const data = itemStructure(
+        bound === undefined ||
+          !bound.$instanceOf(words === 'input' ? 'bpmn:InputSet' : 'bpmn:OutputSet')
+          ? bound
+          : elementsProperty(bound, words === 'input' ? 'dataInputRefs' : 'dataOutputRefs')[0],
+      )
       const message = structureOf(
         elementProperty(elementProperty(operation, messageProperty) ?? binding, 'itemRef'),
       )
       if (data === undefined || message === undefined || data === message) continue
       problems.error(
         'interface-binding-mismatch',
-        `The ioBinding of ${describeElement(callable)} binds data ${words} '${idOf(elementProperty(binding, dataProperty) ?? binding) ?? '?'}' (carrying '${data}') to operation '${idOf(operation) ?? '?'}', whose ${words} message carries '${message}'. Bind a data ${words} of the same item definition.`,
+        `The ioBinding of ${describeElement(callable)} binds data ${words} '${idOf(bound ?? binding) ?? '?'}' (carrying '${data}') to operation '${idOf(operation) ?? '?'}', whose ${words} message carries '${message}'. Bind a data ${words} of the same item definition.`,
         idOf(callable),
       )
     }
