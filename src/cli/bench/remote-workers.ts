@@ -87,7 +87,12 @@ export async function benchRemoteWorkers(options: {
     await run(options.total, latencies)
     const seconds = (performance.now() - t0) / 1000
     const sent = requests - before
-    if (failure !== undefined) throw failure
+    if (failure !== undefined) {
+      throw new Error(
+        `remote-workers: a worker failed: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`,
+        { cause: failure },
+      )
+    }
     await Promise.all(workers.splice(0).map((w) => w.close()))
     const rss = server.next('rss')
     await server.end()
