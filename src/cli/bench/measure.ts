@@ -43,3 +43,9 @@ export async function inFlight(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 }
+
+/** CPU time (user + system) this process used so far, ms; differences are robust to machine load. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}

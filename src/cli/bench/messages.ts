@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../../runtime/engine.ts'
 import { CompletionWatch } from './completions.ts'
-import { inFlight, latencyFigures, round } from './measure.ts'
+import { cpuMs, inFlight, latencyFigures, round } from './measure.ts'
 import { messageModel } from './models.ts'
 
 export interface MessageFigures {
@@ -21,6 +21,8 @@ export interface MessageFigures {
   /** Per message, publishMessage until its correlation committed. */
   readonly p50Ms: number
   readonly p99Ms: number
+  /** CPU time of the process per message published and correlated, ms. */
+  readonly cpuMsPerMessage: number
   readonly concurrency: number
   readonly durable: boolean
 }
@@ -44,6 +46,7 @@ export async function benchMessages(options: {
     const latencies: number[] = []
     let uncorrelated = 0
     const t0 = performance.now()
+    const cpu0 = cpuMs()
     await inFlight(options.messages, options.concurrency, async (i) => {
       const s = performance.now()
       const result = await engine.publishMessage({ name: 'go', correlationKey: `order-${i}` })
@@ -51,6 +54,7 @@ export async function benchMessages(options: {
       if (result.correlatedInstances !== 1) uncorrelated++
     })
     const seconds = (performance.now() - t0) / 1000
+    const cpuMsPerMessage = (cpuMs() - cpu0) / options.messages
     if (uncorrelated > 0 || watch.count !== options.messages) {
       throw new Error(
         `messages: ${uncorrelated} messages not correlated, ${watch.count} of ${options.messages} instances completed`,
@@ -62,6 +66,7 @@ export async function benchMessages(options: {
       messagesPerSecond: Math.round(options.messages / seconds),
       seconds: round(seconds, 3),
       ...latencyFigures(latencies),
+      cpuMsPerMessage: round(cpuMsPerMessage, 3),
       concurrency: options.concurrency,
       durable: options.durable,
     }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { createClient } from '../../client/client.ts'
 import type { ClientJobWorker } from '../../client/worker.ts'
 import { BenchChild } from './child.ts'
-import { inFlight, latencyFigures, round } from './measure.ts'
+import { cpuMs, inFlight, latencyFigures, round } from './measure.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples')
 
@@ -29,6 +29,9 @@ export interface RemoteWorkerFigures {
   readonly maxJobsActive: number
   /** HTTP requests per instance: the start, and per job its activation share and completion. */
   readonly requestsPerInstance: number
+  /** CPU time per instance of the server process, and of the process of the clients and workers, ms. */
+  readonly serverCpuMsPerInstance: number
+  readonly clientCpuMsPerInstance: number
   /** The server process's resident set size at the end, MB. */
   readonly serverRssMb: number
 }
@@ -83,9 +86,15 @@ export async function benchRemoteWorkers(options: {
     await run(options.warmup, undefined)
     const latencies: number[] = []
     const before = requests
+    server.send('cpu')
+    const serverCpu0 = Number(await server.next('cpu'))
+    const cpu0 = cpuMs()
     const t0 = performance.now()
     await run(options.total, latencies)
     const seconds = (performance.now() - t0) / 1000
+    const clientCpu = cpuMs() - cpu0
+    server.send('cpu')
+    const serverCpu = Number(await server.next('cpu')) - serverCpu0
     const sent = requests - before
     if (failure !== undefined) {
       throw new Error(
@@ -104,6 +113,8 @@ export async function benchRemoteWorkers(options: {
       concurrency: options.concurrency,
       maxJobsActive,
       requestsPerInstance: round(sent / options.total, 2),
+      serverCpuMsPerInstance: round(serverCpu / options.total, 3),
+      clientCpuMsPerInstance: round(clientCpu / options.total, 3),
       serverRssMb: Math.round(Number(await rss) / 2 ** 20),
     }
   } finally {

@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url'
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts'
 import { BenchChild } from './child.ts'
 import { loadHistory } from './history-loader.ts'
-import { round } from './measure.ts'
-import type { ScaleProcessFigures } from './scale-process.ts'
+import { latencyFigures, round } from './measure.ts'
+import type { ScaleProcessReady } from './scale-process.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples')
 
@@ -46,19 +46,25 @@ export interface ScaleFigures {
   readonly activeSeconds: number
 }
 
-async function runEngineProcess(
+/** An engine process on `path` with `active` instances started, ready for samples. */
+async function engineProcess(
   path: string,
   active: number,
-  samples: number,
-): Promise<ScaleProcessFigures> {
-  const child = new BenchChild('scale-process', [path, String(active), String(samples)], {
+): Promise<{ child: BenchChild; ready: ScaleProcessReady }> {
+  const child = new BenchChild('scale-process', [path, String(active)], {
     nodeArgs: ['--expose-gc'],
   })
   try {
-    return JSON.parse(await child.next('figures')) as ScaleProcessFigures
-  } finally {
-    await child.end()
+    return { child, ready: JSON.parse(await child.next('ready')) as ScaleProcessReady }
+  } catch (error) {
+    child.kill()
+    throw error
   }
+}
+
+async function sample(child: BenchChild): Promise<number> {
+  child.send('sample')
+  return Number(await child.next('sample'))
 }
 
 function fileSize(path: string): number {
@@ -80,12 +86,9 @@ export async function benchScale(options: {
   progress?: (line: string) => void
 }): Promise<ScaleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'))
+  const children: BenchChild[] = []
   try {
-    const emptyPath = join(dir, 'empty.db')
-    const empty = await runEngineProcess(emptyPath, 0, options.samples)
-    rmSync(dir, { recursive: true, force: true })
-
-    const loadedPath = join(mkdtempSync(join(tmpdir(), 'baton-bench-scale-')), 'loaded.db')
+    const loadedPath = join(dir, 'loaded.db')
     const h0 = performance.now()
     const store = await openSqliteStore({ path: loadedPath, durable: false })
     let eventsPerHistoryInstance = 0
@@ -111,8 +114,20 @@ export async function benchScale(options: {
     }
     const historySeconds = (performance.now() - h0) / 1000
     const fileMb = fileSize(loadedPath) / 2 ** 20
-    const loaded = await runEngineProcess(loadedPath, options.active, options.samples)
-    rmSync(dirname(loadedPath), { recursive: true, force: true })
+
+    const loadedEngine = await engineProcess(loadedPath, options.active)
+    children.push(loadedEngine.child)
+    const emptyEngine = await engineProcess(join(dir, 'empty.db'), 0)
+    children.push(emptyEngine.child)
+    // Alternate, so that both files see the same machine load (the machine may be shared).
+    const emptyLatencies: number[] = []
+    const loadedLatencies: number[] = []
+    for (let i = 0; i < options.samples; i++) {
+      emptyLatencies.push(await sample(emptyEngine.child))
+      loadedLatencies.push(await sample(loadedEngine.child))
+    }
+    const empty = latencyFigures(emptyLatencies)
+    const loaded = { ...latencyFigures(loadedLatencies), ...loadedEngine.ready }
     return {
       history: options.history,
       active: options.active,
@@ -125,13 +140,14 @@ export async function benchScale(options: {
       p99Ratio: round(loaded.p99Ms / Math.max(empty.p99Ms, 0.001), 2),
       rssMb: Math.round(loaded.rss / 2 ** 20),
       heapUsedMb: Math.round(loaded.heapUsed / 2 ** 20),
-      emptyRssMb: Math.round(empty.rss / 2 ** 20),
+      emptyRssMb: Math.round(emptyEngine.ready.rss / 2 ** 20),
       historySeconds: round(historySeconds, 1),
       fileMb: Math.round(fileMb),
       eventsPerHistoryInstance,
       activeSeconds: loaded.activeSeconds,
     }
   } finally {
+    await Promise.all(children.map((child) => child.end()))
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../../runtime/engine.ts'
 import type { UserTaskRecord } from '../../store/store.ts'
-import { inFlight, latencyFigures, round } from './measure.ts'
+import { cpuMs, inFlight, latencyFigures, round } from './measure.ts'
 import { userTaskModel } from './models.ts'
 
 export interface UserTaskFigures {
@@ -22,6 +22,8 @@ export interface UserTaskFigures {
   readonly p50Ms: number
   readonly p99Ms: number
   readonly queries: number
+  /** CPU time of the process per task worked (the engine and the clerks), ms. */
+  readonly cpuMsPerTask: number
   readonly concurrency: number
   readonly durable: boolean
   readonly api: 'engine in process'
@@ -70,6 +72,7 @@ export async function benchUserTasks(options: {
     const latencies: number[] = []
     let done = 0
     const t0 = performance.now()
+    const cpu0 = cpuMs()
     await inFlight(options.concurrency, options.concurrency, async (lane) => {
       for (let task = await nextTask(); task; task = await nextTask()) {
         const s = performance.now()
@@ -80,6 +83,7 @@ export async function benchUserTasks(options: {
       }
     })
     const seconds = (performance.now() - t0) / 1000
+    const cpuMsPerTask = (cpuMs() - cpu0) / options.tasks
     if (done !== options.tasks) {
       throw new Error(`user-tasks: ${done} tasks worked, ${options.tasks} were created`)
     }
@@ -92,6 +96,7 @@ export async function benchUserTasks(options: {
       seconds: round(seconds, 3),
       ...latencyFigures(latencies),
       queries,
+      cpuMsPerTask: round(cpuMsPerTask, 3),
       concurrency: options.concurrency,
       durable: options.durable,
       api: 'engine in process',

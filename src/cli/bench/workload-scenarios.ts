@@ -45,7 +45,7 @@ export async function runWorkloadScenarios(
     })
     figures['remote-workers'] = f
     log(
-      `remote-workers  ${n(f.instancesPerSecond)} instances/s, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (reference over REST, ${concurrency} in flight, 3 remote workers, ${f.requestsPerInstance} requests/instance, server RSS ${f.serverRssMb} MB)`,
+      `remote-workers  ${n(f.instancesPerSecond)} instances/s, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (reference over REST, ${concurrency} in flight, 3 remote workers, ${f.requestsPerInstance} requests/instance; CPU ms/instance: server ${f.serverCpuMsPerInstance}, clients ${f.clientCpuMsPerInstance}; server RSS ${f.serverRssMb} MB)`,
     )
   }
   if (wanted('user-tasks')) {
@@ -56,7 +56,7 @@ export async function runWorkloadScenarios(
     })
     figures['user-tasks'] = f
     log(
-      `user-tasks      ${n(f.tasksPerSecond)} tasks/s (query + claim + complete), p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${n(f.tasks)} tasks, ${f.concurrency} clerks, engine API in process; instances created at ${n(f.instancesPerSecond)}/s)`,
+      `user-tasks      ${n(f.tasksPerSecond)} tasks/s (query + claim + complete), p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${n(f.tasks)} tasks, ${f.concurrency} clerks, engine API in process; ${f.cpuMsPerTask} CPU ms/task; instances created at ${n(f.instancesPerSecond)}/s)`,
     )
   }
   if (wanted('timers')) {
@@ -67,7 +67,7 @@ export async function runWorkloadScenarios(
     })
     figures['timers'] = f
     log(
-      `timers          ${n(f.firedPerSecond)} fired/s, all ${n(f.timers)} fired ${f.secondsToFireAll} s after their due instant (p50 ${ms(f.p50LateMs)}, p99 ${ms(f.p99LateMs)} late; system clock, production scheduler)`,
+      `timers          ${n(f.firedPerSecond)} fired/s, all ${n(f.timers)} fired ${f.secondsToFireAll} s after ${f.overdueAtOpen ? 'the engine opened (they were overdue)' : 'their due instant'} (p50 ${ms(f.p50LateMs)}, p99 ${ms(f.p99LateMs)} late; ${f.cpuMsPerTimer} CPU ms/timer; system clock, production scheduler)`,
     )
   }
   if (wanted('messages')) {
@@ -78,7 +78,7 @@ export async function runWorkloadScenarios(
     })
     figures['messages'] = f
     log(
-      `messages        ${n(f.messagesPerSecond)} messages/s correlated, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${n(f.messages)} waiting instances, ${f.concurrency} in flight; instances created at ${n(f.instancesPerSecond)}/s)`,
+      `messages        ${n(f.messagesPerSecond)} messages/s correlated, p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${n(f.messages)} waiting instances, ${f.concurrency} in flight; ${f.cpuMsPerMessage} CPU ms/message; instances created at ${n(f.instancesPerSecond)}/s)`,
     )
   }
   if (wanted('scale')) {
