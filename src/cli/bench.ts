@@ -7,6 +7,8 @@
  * decisions: a 50-rule FIRST-hit DMN decision table evaluated over 10,000 input rows.
  * postgres-1, postgres-2 (with `--db postgres://...`): the reference scenario on one and on two
  * engine nodes (processes) sharing one PostgreSQL schema.
+ * remote-workers, user-tasks, timers, messages, scale: see bench/workload-scenarios.ts.
+ * `--scenario a,b` runs only those.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -19,6 +21,7 @@ import { Engine } from '../runtime/engine.ts'
 import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
+import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
 
@@ -255,27 +258,45 @@ async function main(): Promise<void> {
   const total = arg('instances', 20_000)
   const concurrency = arg('concurrency', 1000)
   const warmup = arg('warmup', Math.min(2000, total))
+  const only = textArg('scenario')?.split(',')
+  const known = ['reference', 'decisions', 'postgres', ...workloadScenarioNames]
+  const unknown = only?.filter((name) => !known.includes(name)) ?? []
+  if (unknown.length > 0) {
+    throw new Error(`--scenario: no scenario ${unknown.join(', ')}; known: ${known.join(', ')}`)
+  }
+  const wanted = (name: string): boolean => only === undefined || only.includes(name)
   const cpu = cpus()[0]?.model ?? 'unknown cpu'
   console.log(`machine: ${cpus().length} x ${cpu}, node ${process.version}`)
-  console.log(
-    `scenario reference: ${total} instances, ${concurrency} in flight, SQLite file, durable=${durable}`,
-  )
-  const reference = await benchReference({ total, concurrency, warmup, durable })
-  console.log('')
-  console.log(
-    'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
-  )
-  console.log(
-    `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
-  )
-  const rows = arg('decision-rows', 10_000)
-  const decisions = await benchDecisions({ rows })
-  console.log(
-    `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows)`,
+  const results: Record<string, unknown> = {}
+  if (wanted('reference')) {
+    console.log(
+      `scenario reference: ${total} instances, ${concurrency} in flight, SQLite file, durable=${durable}`,
+    )
+    const reference = await benchReference({ total, concurrency, warmup, durable })
+    results['reference'] = reference
+    console.log('')
+    console.log(
+      'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
+    )
+    console.log(
+      `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
+    )
+  }
+  if (wanted('decisions')) {
+    const rows = arg('decision-rows', 10_000)
+    const decisions = await benchDecisions({ rows })
+    results['decisions'] = decisions
+    console.log(
+      `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows)`,
+    )
+  }
+  Object.assign(
+    results,
+    await runWorkloadScenarios({ wanted, arg, durable, log: (line) => console.log(line) }),
   )
   const db = textArg('db')
   const scaled: Record<string, PostgresFigures> = {}
-  if (db !== undefined) {
+  if (db !== undefined && wanted('postgres')) {
     if (!db.startsWith('postgres://') && !db.startsWith('postgresql://')) {
       throw new Error(`--db takes a postgres:// URL, got ${JSON.stringify(db)}`)
     }
@@ -305,7 +326,7 @@ async function main(): Promise<void> {
     const two = scaled['postgres-2']?.instancesPerSecond ?? 0
     console.log(`two nodes / one node: ${one > 0 ? (two / one).toFixed(2) : '-'}x`)
   }
-  if (json) console.log(JSON.stringify({ reference, decisions, ...scaled }))
+  if (json) console.log(JSON.stringify({ ...results, ...scaled }))
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -68,6 +68,12 @@ export interface EngineOptions {
   readonly maxBatch?: number
   /** Queued commands beyond which new ones are refused with BATON_ENGINE_OVERLOADED (default 200000). */
   readonly maxQueue?: number
+  /**
+   * Most instances whose state stays in memory between commands (default 10000). Beyond it the
+   * longest-cached ones are dropped after a commit and read from the store when a command next
+   * needs them, so memory does not grow with the number of waiting instances.
+   */
+  readonly maxCachedInstances?: number
   /** How often idle workers look for due jobs (retry backoff, expired leases), ms (default 500). */
   readonly pollIntervalMs?: number
   /** This node's name in job leases. */
@@ -182,6 +188,7 @@ export class Engine {
   private readonly clock: Clock
   private readonly maxBatch: number
   private readonly maxQueue: number
+  private readonly maxCachedInstances: number
   private readonly pollIntervalMs: number
   private queue: QueuedCommand[] = []
   private flushing = false
@@ -215,6 +222,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock
     this.maxBatch = options.maxBatch ?? 2000
     this.maxQueue = options.maxQueue ?? 200_000
+    this.maxCachedInstances = Math.max(0, options.maxCachedInstances ?? 10_000)
     this.pollIntervalMs = options.pollIntervalMs ?? 500
     this.nodeId = options.nodeId ?? `baton-${randomUUID().slice(0, 8)}`
     this.shared = store.shared === true
@@ -1347,6 +1355,7 @@ export class Engine {
         }
       }
     }
+    this.trimCache()
     for (const { queued, events } of outcomes) {
       if (isRejection(events)) queued.reject(new BatonError(events.code as never, events.message))
       else queued.resolve(events)
@@ -1360,6 +1369,19 @@ export class Engine {
       for (const record of projection.jobs.values()) {
         if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
       }
+    }
+  }
+
+  /**
+   * Drops the longest-cached instances beyond maxCachedInstances (their committed state is in the
+   * store; `load` reads it again). Runs between batches only, when no command holds an entry.
+   */
+  private trimCache(): void {
+    let excess = this.cache.size - this.maxCachedInstances
+    if (excess <= 0) return
+    for (const key of this.cache.keys()) {
+      if (excess-- <= 0) break
+      this.cache.delete(key)
     }
   }
 
@@ -1664,15 +1686,20 @@ export class Engine {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
-  /** Batches committed, commands in them, and time spent in the store's commit, since open. */
+  /**
+   * Batches committed, commands in them, and time spent in the store's commit, since open; and
+   * the instances held in memory.
+   */
   stats(): {
     readonly batches: number
     readonly commands: number
     readonly commitMs: number
     /** Commits that failed on another node's concurrent change and were run again. */
     readonly conflicts: number
+    /** Instances whose state is held in memory now (see maxCachedInstances). */
+    readonly cachedInstances: number
   } {
-    return { ...this.counters }
+    return { ...this.counters, cachedInstances: this.cache.size }
   }
 
   /** @internal */
