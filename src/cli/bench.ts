@@ -7,6 +7,7 @@
  * decisions: a 50-rule FIRST-hit DMN decision table evaluated over 10,000 input rows.
  * postgres-1, postgres-2 (with `--db postgres://...`): the reference scenario on one and on two
  * engine nodes (processes) sharing one PostgreSQL schema.
+ * feel, store-limit, peer-bpmn-engine, peer-dbos: see their modules in ./bench/.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -19,6 +20,10 @@ import { Engine } from '../runtime/engine.ts'
 import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
+import { benchFeel } from './bench/feel.ts'
+import { benchPeerBpmnEngine } from './bench/peer-bpmn-engine.ts'
+import { benchPeerDbos } from './bench/peer-dbos.ts'
+import { benchStoreLimit } from './bench/store-limit.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
 
@@ -219,10 +224,19 @@ export interface DecisionFigures {
   readonly hitPolicy: 'FIRST'
   readonly seconds: number
   readonly decisionsPerSecond: number
+  /** Issue 8's target, evaluations per second. */
+  readonly target: number
 }
 
-/** Evaluates a 50-rule FIRST-hit decision table once per input row. */
-export async function benchDecisions(options: { rows: number }): Promise<DecisionFigures> {
+/**
+ * Evaluates a 50-rule FIRST-hit decision table once per input row, after `warmup` rows (on a
+ * table of their own) that are not counted.
+ */
+export async function benchDecisions(options: {
+  rows: number
+  warmup?: number
+}): Promise<DecisionFigures> {
+  if ((options.warmup ?? 0) > 0) await benchDecisionTable(options.warmup)
   const result = await benchDecisionTable(options.rows)
   return {
     rows: result.rows,
@@ -230,6 +244,7 @@ export async function benchDecisions(options: { rows: number }): Promise<Decisio
     hitPolicy: 'FIRST',
     seconds: round(result.seconds, 3),
     decisionsPerSecond: Math.round(result.perSecond),
+    target: 50_000,
   }
 }
 
@@ -269,10 +284,11 @@ async function main(): Promise<void> {
     `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
   )
   const rows = arg('decision-rows', 10_000)
-  const decisions = await benchDecisions({ rows })
+  const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 2000) })
   console.log(
-    `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows)`,
+    `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows; target ${decisions.target})`,
   )
+  const peers = await benchBatonPeers({ reference, durable, concurrency })
   const db = textArg('db')
   const scaled: Record<string, PostgresFigures> = {}
   if (db !== undefined) {
@@ -305,7 +321,83 @@ async function main(): Promise<void> {
     const two = scaled['postgres-2']?.instancesPerSecond ?? 0
     console.log(`two nodes / one node: ${one > 0 ? (two / one).toFixed(2) : '-'}x`)
   }
-  if (json) console.log(JSON.stringify({ reference, decisions, ...scaled }))
+  const dbos = await benchDbosPeer({
+    db,
+    postgres1: scaled['postgres-1'],
+    concurrency: arg('pg-concurrency', 200),
+  })
+  if (json) console.log(JSON.stringify({ reference, decisions, ...scaled, ...peers, ...dbos }))
+}
+
+/** feel, store-limit and peer-bpmn-engine, with their ratios to this run's reference figure. */
+async function benchBatonPeers(run: {
+  reference: ReferenceFigures
+  durable: boolean
+  concurrency: number
+}): Promise<Record<string, unknown>> {
+  const feel = benchFeel({
+    evaluations: arg('feel-evaluations', 2_000_000),
+    warmup: 100_000,
+  })
+  console.log(
+    `feel       ${String(feel.evaluationsPerSecond).padStart(11)} evaluations/s of ${feel.expression} (target ${feel.target})`,
+  )
+  const store = await benchStoreLimit({
+    batchSize: arg('store-batch', 1000),
+    groupedCommits: arg('store-commits', 40),
+    singleCommits: arg('store-single-commits', 500),
+    durable: run.durable,
+  })
+  const storeShare = round(
+    run.reference.instancesPerSecond / store.referenceInstancesPerSecondBound,
+    3,
+  )
+  console.log(
+    `store-limit ${String(store.grouped.commandsPerSecond).padStart(10)} commands/s grouped (${store.grouped.rowsPerSecond} rows/s, ${store.grouped.commandsPerCommit} per commit), ${store.single.commitsPerSecond} commits/s single; reference uses ${Math.round(storeShare * 100)}% of ${store.referenceInstancesPerSecondBound} instances/s the store allows`,
+  )
+  const peerTotal = arg('peer-instances', 2000)
+  const peer = await benchPeerBpmnEngine({
+    total: peerTotal,
+    concurrency: run.concurrency,
+    warmup: Math.min(200, peerTotal),
+  })
+  const batonOverPeer = {
+    reference: round(run.reference.instancesPerSecond / peer.reference.instancesPerSecond, 2),
+    userTasks: round(peer.batonUserTasks.tasksPerSecond / peer.userTasks.tasksPerSecond, 2),
+  }
+  console.log(
+    `peer-bpmn-engine ${String(peer.reference.instancesPerSecond).padStart(5)} instances/s reference (Baton ${batonOverPeer.reference}x), ${peer.userTasks.tasksPerSecond} user tasks/s (Baton ${peer.batonUserTasks.tasksPerSecond}/s, ${batonOverPeer.userTasks}x)`,
+  )
+  return {
+    feel,
+    'store-limit': { ...store, referenceShare: storeShare },
+    'peer-bpmn-engine': { ...peer, batonOverPeer },
+  }
+}
+
+/** peer-dbos against this run's postgres-1 figure; skipped, with the reason, without `--db`. */
+async function benchDbosPeer(run: {
+  db: string | undefined
+  postgres1: PostgresFigures | undefined
+  concurrency: number
+}): Promise<Record<string, unknown>> {
+  if (run.db === undefined || run.postgres1 === undefined) {
+    const skipped = 'needs PostgreSQL: run with --db postgres://... (compared with postgres-1)'
+    console.log(`peer-dbos  skipped: ${skipped}`)
+    return { 'peer-dbos': { skipped } }
+  }
+  const total = arg('pg-instances', 10_000)
+  const dbos = await benchPeerDbos({
+    url: run.db,
+    total,
+    concurrency: run.concurrency,
+    warmup: Math.min(1000, total),
+  })
+  const batonOverPeer = round(run.postgres1.instancesPerSecond / dbos.workflowsPerSecond, 2)
+  console.log(
+    `peer-dbos  ${String(dbos.workflowsPerSecond).padStart(11)} workflows/s, p50 ${dbos.p50Ms} ms, p99 ${dbos.p99Ms} ms, ${dbos.rowsPerWorkflow} rows/workflow, parallel steps in ${Math.round(dbos.parallelShare * 100)}% (postgres-1 ${batonOverPeer}x)`,
+  )
+  return { 'peer-dbos': { ...dbos, batonOverPeer } }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,8 @@
  * expression with feelin, which then also reports its warnings. So the values are feelin's exactly;
  * `fast-path.test.ts` checks it against feelin over many expressions and variables.
  */
-import { evaluate, parseExpression } from 'feelin'
+import type { parseExpression } from 'feelin'
+import { evaluate } from 'feelin'
 
 type Tree = ReturnType<typeof parseExpression>
 type SyntaxNode = Tree['topNode']
