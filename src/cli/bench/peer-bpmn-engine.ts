@@ -73,6 +73,8 @@ export interface LoopFigures {
   readonly concurrency: number
   readonly seconds: number
   readonly instancesPerSecond: number
+  /** This process's CPU time (user + system) per instance: steadier on a shared machine. */
+  readonly cpuMsPerInstance: number
 }
 
 export interface UserTaskFigures extends LoopFigures {
@@ -95,6 +97,7 @@ async function timedLoop(
   one: (i: number) => Promise<void>,
 ): Promise<LoopFigures> {
   let started = 0
+  const cpu = process.cpuUsage()
   const t0 = performance.now()
   const lane = async (): Promise<void> => {
     while (started < count) {
@@ -104,11 +107,13 @@ async function timedLoop(
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane))
   const seconds = (performance.now() - t0) / 1000
+  const used = process.cpuUsage(cpu)
   return {
     instances: count,
     concurrency,
     seconds: Math.round(seconds * 1000) / 1000,
     instancesPerSecond: Math.round(count / seconds),
+    cpuMsPerInstance: Math.round(((used.user + used.system) / 1000 / count) * 100) / 100,
   }
 }
 
