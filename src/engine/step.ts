@@ -74,12 +74,26 @@ export class Step {
   /** FEEL's now() and today() read the command's time, not the wall clock (replays, fake clocks). */
   readonly feelOptions: EvaluateOptions = { now: () => new Date(this.at) }
 
+  /** Variables set during this step, for `zeebe:conditionalFilter` (see evaluateConditions). */
+  readonly variableChanges: {
+    readonly scopeKey: Key
+    readonly name: string
+    readonly created: boolean
+  }[] = []
+  /** Conditional subscriptions open before this step: an earlier step evaluated them once. */
+  readonly earlierConditionals: ReadonlySet<Key>
+
   constructor(
     readonly state: InstanceState,
     readonly process: ExecutableProcess,
     readonly ctx: EngineContext,
   ) {
     this.at = ctx.now()
+    const earlier = new Set<Key>()
+    for (const subscription of Object.values(state.subscriptions ?? {})) {
+      if (subscription?.kind === 'conditional') earlier.add(subscription.key)
+    }
+    this.earlierConditionals = earlier
   }
 
   now(): number {
@@ -728,6 +742,7 @@ export class Step {
   setLocal(scopeKey: Key, name: string, value: JsonValue): void {
     const scope = this.state.variables[scopeKey]
     const created = scope === undefined || !Object.hasOwn(scope, name)
+    this.variableChanges.push({ scopeKey, name, created })
     this.emit({ type: 'VariableSet', scopeKey, name, value, created })
   }
 

@@ -476,6 +476,43 @@ describe('engine/conditional-and-link-events', () => {
     assert.equal(await statusOf(engine, instanceKey), 'completed')
     assert.ok(completedElements(await engine.history(instanceKey)).includes('Landing'))
   })
+
+  const filtered = (filter: string): string =>
+    definitions(
+      'filtered',
+      `<bpmn:process id="filtered" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'InStock')}
+        <bpmn:intermediateCatchEvent id="InStock"><bpmn:conditionalEventDefinition><bpmn:extensionElements><zeebe:conditionalFilter ${filter} /></bpmn:extensionElements><bpmn:condition xsi:type="bpmn:tFormalExpression">=stock &gt; 0</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+        ${flow('f2', 'InStock', 'End')}<bpmn:endEvent id="End" />
+      </bpmn:process>`,
+    )
+
+  it('with zeebe:conditionalFilter variableNames, re-evaluates only when a listed variable changes', async (t) => {
+    const { engine } = await open(filtered('variableNames="recount"'))
+    t.after(() => engine.close())
+    const { instanceKey } = await engine.createInstance('filtered', { variables: { stock: 0 } })
+    await engine.setVariables(instanceKey, { stock: 3 })
+    assert.equal(await statusOf(engine, instanceKey), 'active', 'stock is not a listed variable')
+    await engine.setVariables(instanceKey, { recount: true })
+    assert.equal(await statusOf(engine, instanceKey), 'completed')
+  })
+
+  it('with zeebe:conditionalFilter variableEvents="create", an update does not re-evaluate', async (t) => {
+    const { engine } = await open(filtered('variableEvents="create"'))
+    t.after(() => engine.close())
+    const { instanceKey } = await engine.createInstance('filtered', { variables: { stock: 0 } })
+    await engine.setVariables(instanceKey, { stock: 3 })
+    assert.equal(await statusOf(engine, instanceKey), 'active', 'stock was updated, not created')
+    await engine.setVariables(instanceKey, { note: 'new' })
+    assert.equal(await statusOf(engine, instanceKey), 'completed')
+  })
+
+  it('evaluates a filtered condition once when the event is reached', async (t) => {
+    const { engine } = await open(filtered('variableNames="recount"'))
+    t.after(() => engine.close())
+    const { instanceKey } = await engine.createInstance('filtered', { variables: { stock: 5 } })
+    assert.equal(await statusOf(engine, instanceKey), 'completed')
+  })
 })
 
 describe('engine/message-throw-events', () => {

@@ -10,7 +10,7 @@ import { firstDue, nextDue, parseTimer } from '../timers/timer-schedule.ts'
 import type { TimerSchedule } from '../timers/timer-schedule.ts'
 import type { ElementInstanceState, Key, SubscriptionState, Variables } from '../types.ts'
 import { IncidentErrorTypes } from '../types.ts'
-import { toJson } from './variables.ts'
+import { scopeChain, toJson } from './variables.ts'
 
 type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false }
 
@@ -558,6 +558,32 @@ export function thrownName(
  * Re-evaluates conditional subscriptions after variables changed: one whose condition turned
  * true fires (boundary, event subprocess start, intermediate catch).
  */
+/**
+ * `zeebe:conditionalFilter`: a subscription with variable names or events is re-evaluated only
+ * when a variable it can see changed in a way the filter lists (Camunda 8). It is always
+ * evaluated once, in the step that opened it.
+ */
+function passesConditionalFilter(
+  step: Step,
+  subscription: SubscriptionState,
+  definition: Extract<EventDefinition, { type: 'conditional' }>,
+): boolean {
+  const names = definition.variableNames
+  const events = definition.variableEvents
+  if ((names === undefined || names.length === 0) && (events === undefined || events.length === 0))
+    return true
+  if (!step.earlierConditionals.has(subscription.key)) return true
+  const visible = new Set(scopeChain(step.state, subscription.holderKey))
+  return step.variableChanges.some(
+    (change) =>
+      visible.has(change.scopeKey) &&
+      (names === undefined || names.length === 0 || names.includes(change.name)) &&
+      (events === undefined ||
+        events.length === 0 ||
+        events.includes(change.created ? 'create' : 'update')),
+  )
+}
+
 export function evaluateConditions(step: Step): void {
   const subscriptions = step.state.subscriptions
   if (!subscriptions) return
@@ -569,6 +595,7 @@ export function evaluateConditions(step: Step): void {
       (d) => d?.type === 'conditional',
     )
     if (definition?.type !== 'conditional') continue
+    if (!passesConditionalFilter(step, subscription, definition)) continue
     const result = definition.condition.evaluate(
       step.variablesAt(subscription.holderKey),
       step.feelOptions,
