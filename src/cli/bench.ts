@@ -21,8 +21,6 @@ import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
 import { benchFeel } from './bench/feel.ts'
-import { benchPeerBpmnEngine } from './bench/peer-bpmn-engine.ts'
-import { benchPeerDbos } from './bench/peer-dbos.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
@@ -292,7 +290,7 @@ async function main(): Promise<void> {
     `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
   )
   const rows = arg('decision-rows', 10_000)
-  const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 2000) })
+  const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 20_000) })
   console.log(
     `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s, ${decisions.decisionsPerCpuSecond} per CPU second (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows; target ${decisions.target})`,
   )
@@ -364,6 +362,8 @@ async function benchBatonPeers(run: {
     `store-limit ${String(store.grouped.commandsPerSecond).padStart(10)} commands/s grouped (${store.grouped.rowsPerSecond} rows/s, ${store.grouped.commandsPerCommit} per commit), ${store.single.commitsPerSecond} commits/s single; reference uses ${Math.round(storeShare * 100)}% of ${store.referenceInstancesPerSecondBound} instances/s the store allows`,
   )
   const peerTotal = arg('peer-instances', 2000)
+  // the peers are dev dependencies: loaded only when their scenario runs
+  const { benchPeerBpmnEngine } = await import('./bench/peer-bpmn-engine.ts')
   const peer = await benchPeerBpmnEngine({
     total: peerTotal,
     concurrency: arg('peer-concurrency', run.concurrency),
@@ -395,6 +395,7 @@ async function benchDbosPeer(run: {
     return { 'peer-dbos': { skipped } }
   }
   const total = arg('pg-instances', 10_000)
+  const { benchPeerDbos } = await import('./bench/peer-dbos.ts')
   const dbos = await benchPeerDbos({
     url: run.db,
     total,
