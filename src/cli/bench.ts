@@ -24,8 +24,6 @@ import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
 import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
 import { benchFeel } from './bench/feel.ts'
-import { benchPeerBpmnEngine } from './bench/peer-bpmn-engine.ts'
-import { benchPeerDbos } from './bench/peer-dbos.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
@@ -316,7 +314,7 @@ async function main(): Promise<void> {
   }
   if (wanted('decisions')) {
     const rows = arg('decision-rows', 10_000)
-    const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 2000) })
+    const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 20_000) })
     results['decisions'] = decisions
     console.log(
       `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s, ${decisions.decisionsPerCpuSecond} per CPU second (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows; target ${decisions.target})`,
@@ -413,6 +411,8 @@ async function benchBatonPeers(run: {
   }
   if (run.wanted('peer-bpmn-engine')) {
     const peerTotal = arg('peer-instances', 2000)
+    // the peers are dev dependencies: loaded only when their scenario runs
+    const { benchPeerBpmnEngine } = await import('./bench/peer-bpmn-engine.ts')
     const peer = await benchPeerBpmnEngine({
       total: peerTotal,
       concurrency: arg('peer-concurrency', run.concurrency),
@@ -443,6 +443,7 @@ async function benchDbosPeer(run: {
     return { 'peer-dbos': { skipped } }
   }
   const total = arg('pg-instances', 10_000)
+  const { benchPeerDbos } = await import('./bench/peer-dbos.ts')
   const dbos = await benchPeerDbos({
     url: run.db,
     total,
