@@ -596,8 +596,8 @@ export class Step {
       const flowScopeKey = id.slice(0, slash)
       const gateway = this.node(id.slice(slash + 1))
       if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
-      const sources = this.process.inclusiveJoinSources.get(gateway.id)
-      if (sources && this.tokenCanReach(flowScopeKey, gateway.id, sources)) continue
+      const reach = this.process.inclusiveJoinReach.get(gateway.id)
+      if (reach && this.tokenHoldsJoin(flowScopeKey, gateway.id, reach)) continue
       if (gateway.type === 'complexGateway') {
         if (this.state.firedJoins?.[id]) {
           const flows = Object.entries(this.state.joins[id] ?? {}).flatMap(([flow, count]) =>
@@ -620,19 +620,35 @@ export class Step {
     return fired
   }
 
-  private tokenCanReach(
+  /**
+   * Whether a token of the scope may still arrive at a waiting inclusive (or complex) join, so it
+   * must wait. BPMN: a token upstream holds the join back when a path from it ends on an incoming
+   * flow that has no token yet, unless another path from it ends on one that has a token.
+   */
+  private tokenHoldsJoin(
     flowScopeKey: Key,
     gatewayId: string,
-    sources: ReadonlySet<string>,
+    reach: ReadonlyMap<string, ReadonlySet<string>>,
   ): boolean {
+    const join = this.state.joins[`${flowScopeKey}/${gatewayId}`] ?? {}
+    const holds = (elementId: string): boolean => {
+      const flows = reach.get(elementId)
+      if (!flows) return false
+      let empty = false
+      for (const flow of flows) {
+        if ((join[flow] ?? 0) > 0) return false
+        empty = true
+      }
+      return empty
+    }
     for (const element of Object.values(this.state.elements)) {
-      if (element.flowScopeKey === flowScopeKey && sources.has(element.elementId)) return true
+      if (element.flowScopeKey === flowScopeKey && holds(element.elementId)) return true
     }
     const prefix = `${flowScopeKey}/`
     for (const id of Object.keys(this.state.joins)) {
       if (!id.startsWith(prefix)) continue
       const other = id.slice(prefix.length)
-      if (other !== gatewayId && sources.has(other)) return true
+      if (other !== gatewayId && holds(other)) return true
     }
     return false
   }

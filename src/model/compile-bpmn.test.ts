@@ -184,6 +184,11 @@ void describe('model/compile-bpmn', () => {
         's',
         'sub',
       ])
+      // each source with the incoming flows of the join its paths end on
+      const reach = process.inclusiveJoinReach.get('join')
+      assert.deepEqual([...(reach?.get('s') ?? [])], ['f1'])
+      assert.deepEqual([...(reach?.get('sub') ?? [])], ['back'])
+      assert.deepEqual([...(reach?.get('again') ?? [])], ['back'])
     })
   })
 
