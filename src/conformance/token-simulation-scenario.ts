@@ -348,7 +348,8 @@ class ScenarioRun {
             group: 'harness: element cannot be triggered from outside',
           }
         case 'start':
-          await this.engine.createInstance(binding.processId)
+          // At this start event: a process may have several none starts.
+          await this.engine.createInstance(binding.processId, { startEventId: elementId })
           return undefined
         case 'message': {
           const result = await this.engine.publishMessage({ name: binding.name, correlationKey })
