@@ -15,7 +15,7 @@ export const correlationKey = 'token-simulation'
 /** Each rewrite the harness may make, and why it keeps the model's meaning. */
 export const RewriteKinds = {
   executable:
-    'process marked isExecutable="true" (the simulator runs every process, executable or not)',
+    'process marked isExecutable="true" (the simulator runs every process, executable or not); a process without any start event is left as it is, since nothing can start it in Baton (as in Camunda 8) and marking it would only make the deploy fail',
   waitTask:
     'waitAtElement task bound to a job the harness completes when the scenario triggers it (a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
   jobTask:
@@ -158,6 +158,7 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
   // The simulator runs every process.
   for (const node of nodes) {
     if (node.name !== 'process' || node.attributes['isExecutable'] === 'true') continue
+    if (!node.children.some((child) => child.name === 'startEvent')) continue
     editor.setAttribute(node, 'isExecutable', 'true')
     note('executable', node.attributes['id'] ?? '?')
   }

@@ -95,6 +95,11 @@ export async function runScenario(scenario: Scenario, modelXml: string): Promise
     return fail('harness', model.limitation, ['harness: forced flow not expressible'])
   const rewrites = model.rewrites
 
+  // A file of empty pools (message flows between participants without a process) runs nothing:
+  // there is nothing to deploy, and every message sent there is lost.
+  if (model.processIds.length === 0) {
+    return compareRun(scenario, model, [], notes, rewrites, '')
+  }
   const clock = new VirtualClock()
   const store = await openSqliteStore({ path: ':memory:', durable: false })
   const engine = await Engine.open({ store, clock, pollIntervalMs: 60_000 })
@@ -113,36 +118,50 @@ export async function runScenario(scenario: Scenario, modelXml: string): Promise
         return fail(problem.kind, reason + (await run.context()), [problem.group], rewrites)
       }
     }
-    const segments = scenario.steps.flatMap((step) =>
-      step.op === 'expectTrace' ? [step.trace ?? []] : [],
-    )
-    const expected = canonicalTrace(
-      reduceSimulatorTrace(segments, model.flowNodes, model.joinGateways),
-      segments.length,
-    )
-    const actual = canonicalTrace(
-      reduceEngineTrace(await run.logs(), model.flowNodes),
-      segments.length,
-    )
-    const comparison = compareTraces(expected, actual)
-    if (comparison.same) return { name, failure: undefined, notes, rewrites }
-    const fixtures = scenario.steps.flatMap((step) =>
-      step.op === 'expectTrace' ? [step.fixture] : [],
-    )
-    const where = segments.length > 1 ? ` (trace ${fixtures[comparison.segment] ?? '?'})` : ''
-    const reason =
-      `${comparison.orderOnly ? 'same steps in another order' : 'trace differs'}${where} at #${comparison.index}: ` +
-      `expected ${comparison.expected[comparison.index] ?? 'nothing'}, got ${comparison.actual[comparison.index] ?? 'nothing'}; ` +
-      `expected [${comparison.expected.join(' ')}] got [${comparison.actual.join(' ')}]` +
-      (await run.context())
-    return fail(
-      'mismatch',
-      reason,
-      [comparison.orderOnly ? 'mismatch: order differs' : 'mismatch: trace differs'],
-      rewrites,
-    )
+    return compareRun(scenario, model, await run.logs(), notes, rewrites, await run.context())
   } finally {
     await engine.close()
+  }
+}
+
+/** Compares the engine's logs of a finished run with the scenario's expected traces. */
+function compareRun(
+  scenario: Scenario,
+  model: PreparedModel,
+  logs: readonly InstanceLog[],
+  notes: readonly string[],
+  rewrites: ReadonlyMap<RewriteKind, readonly string[]>,
+  context: string,
+): ScenarioResult {
+  const name = scenario.id
+  const segments = scenario.steps.flatMap((step) =>
+    step.op === 'expectTrace' ? [step.trace ?? []] : [],
+  )
+  const expected = canonicalTrace(
+    reduceSimulatorTrace(segments, model.flowNodes, model.joinGateways),
+    segments.length,
+  )
+  const actual = canonicalTrace(reduceEngineTrace(logs, model.flowNodes), segments.length)
+  const comparison = compareTraces(expected, actual)
+  if (comparison.same) return { name, failure: undefined, notes, rewrites }
+  const fixtures = scenario.steps.flatMap((step) =>
+    step.op === 'expectTrace' ? [step.fixture] : [],
+  )
+  const where = segments.length > 1 ? ` (trace ${fixtures[comparison.segment] ?? '?'})` : ''
+  const reason =
+    `${comparison.orderOnly ? 'same steps in another order' : 'trace differs'}${where} at #${comparison.index}: ` +
+    `expected ${comparison.expected[comparison.index] ?? 'nothing'}, got ${comparison.actual[comparison.index] ?? 'nothing'}; ` +
+    `expected [${comparison.expected.join(' ')}] got [${comparison.actual.join(' ')}]` +
+    context
+  return {
+    name,
+    failure: {
+      kind: 'mismatch',
+      reason: oneLine(reason),
+      groups: [comparison.orderOnly ? 'mismatch: order differs' : 'mismatch: trace differs'],
+    },
+    notes,
+    rewrites,
   }
 }
 
