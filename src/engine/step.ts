@@ -185,6 +185,24 @@ export class Step {
     return key
   }
 
+  /**
+   * Enters a completed subprocess again, to host the compensation handlers of what ran in it
+   * (they are modelled inside it); `revives` is the key of the completed instance.
+   */
+  reviveScope(elementId: string, revives: Key, flowScopeKey: Key): Key {
+    const key = this.ctx.nextKey()
+    this.emit({
+      type: 'ElementActivating',
+      elementInstanceKey: key,
+      elementId,
+      elementType: this.node(elementId).type,
+      flowScopeKey,
+      revivesScope: revives,
+    })
+    this.emit({ type: 'ElementActivated', elementInstanceKey: key, elementId })
+    return key
+  }
+
   /** Queues a compensation handler (an activity, or a compensation event subprocess). */
   enqueueCompensationHandler(
     nodeId: string,
@@ -328,6 +346,11 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
+    if (element.revives !== undefined) {
+      // Only hosts compensation handlers: no mappings, boundaries, event subprocesses or start.
+      this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
+      return
+    }
     if (element.loopRole === 'body') {
       // Mappings and the element's behaviour belong to the iterations; boundaries to the body.
       this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
@@ -368,6 +391,12 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
+    if (element.revives !== undefined) {
+      // Its handlers are done; it leaves no token and is not compensable again.
+      this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+      this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
+      return
+    }
     if (element.loopRole === 'inner') {
       const outputs = node.ioMapping?.outputs
       if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
@@ -391,6 +420,10 @@ export class Step {
     recordCompensable(this, element, node)
     this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
     if (element.compensationFor) compensationHandlerDone(this, element)
+    if (node.type === 'boundaryEvent' && node.eventDefinition?.type === 'cancel') {
+      const transaction = this.cancelledTransactionOf(element, node)
+      if (transaction) this.terminateElement(transaction)
+    }
     const scope = this.state.elements[element.flowScopeKey]
     if (scope && this.node(scope.elementId).adHoc) adHocChildCompleted(this, scope)
     const tokens = node.completionQuantity ?? 1
@@ -651,6 +684,18 @@ export class Step {
       if (other !== gatewayId && holds(other)) return true
     }
     return false
+  }
+
+  /** The transaction a cancel boundary event caught the cancellation of (it ends with the boundary). */
+  private cancelledTransactionOf(
+    boundary: ElementInstanceState,
+    node: FlowNode,
+  ): ElementInstanceState | undefined {
+    for (const element of Object.values(this.state.elements)) {
+      if (element.elementId === node.attachedToRef && element.flowScopeKey === boundary.flowScopeKey)
+        return element
+    }
+    return undefined
   }
 
   /** Completes a scope (subprocess or the process) when nothing is left running in it. */

@@ -94,10 +94,17 @@ export const throwEvent: ElementBehavior = {
           .map((id) => step.node(id))
           .find((b) => b.eventDefinition?.type === 'cancel')
         closeSubscriptionsHeldBy(step, transaction.key)
-        // Work the transaction completed is undone (its handlers run beside the cancel path).
-        compensate(step, transaction.key, transaction.flowScopeKey, undefined, undefined, false)
-        step.terminateElement(transaction)
-        if (cancelBoundary) step.enqueueActivate(cancelBoundary.id, transaction.flowScopeKey)
+        if (!cancelBoundary) {
+          step.terminateElement(transaction)
+          return
+        }
+        // The cancel boundary catches at once; what still runs in the transaction ends; the work
+        // it completed is undone inside it, most recent first, while the boundary waits; the
+        // transaction ends when the boundary completes (see cancelledTransactionOf).
+        const boundaryKey = step.beginActivation(cancelBoundary.id, transaction.flowScopeKey, {})
+        step.terminateChildren(transaction.key)
+        const boundary = step.state.elements[boundaryKey]
+        compensate(step, transaction.key, transaction.key, boundary, undefined, true)
         return
       }
       case 'compensation': {
