@@ -692,7 +692,10 @@ export class Step {
     node: FlowNode,
   ): ElementInstanceState | undefined {
     for (const element of Object.values(this.state.elements)) {
-      if (element.elementId === node.attachedToRef && element.flowScopeKey === boundary.flowScopeKey)
+      if (
+        element.elementId === node.attachedToRef &&
+        element.flowScopeKey === boundary.flowScopeKey
+      )
         return element
     }
     return undefined

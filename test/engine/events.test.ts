@@ -537,4 +537,35 @@ describe('engine/signal-event-subprocesses', () => {
     assert.deepEqual(activated, ['Start', 'Throw', 'Instead', 'InsteadStart', 'InsteadEnd'])
     assert.equal(await statusOf(engine, instanceKey), 'completed')
   })
+
+  it('a signal throw event completes at the instant it throws, before the catch event it triggers', async (t) => {
+    // given one branch waits at a signal catch while the other throws it
+    const { engine } = await open(
+      definitions(
+        'signal_order',
+        `<bpmn:signal id="Sig_go" name="go" />
+        <bpmn:process id="order" isExecutable="true">
+          <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Fork')}
+          <bpmn:parallelGateway id="Fork" />${flow('f2', 'Fork', 'Catch')}${flow('f3', 'Fork', 'Throw')}
+          <bpmn:intermediateCatchEvent id="Catch"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:intermediateCatchEvent>
+          <bpmn:intermediateThrowEvent id="Throw"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:intermediateThrowEvent>
+          ${flow('f4', 'Catch', 'CaughtEnd')}<bpmn:endEvent id="CaughtEnd" />
+          ${flow('f5', 'Throw', 'ThrownEnd')}<bpmn:endEvent id="ThrownEnd" />
+        </bpmn:process>`,
+      ),
+    )
+    t.after(() => engine.close())
+
+    // when
+    const { instanceKey } = await engine.createInstance('order')
+
+    // then
+    const completed = completedElements(await engine.history(instanceKey))
+    assert.deepEqual(completed.slice(completed.indexOf('Throw')), [
+      'Throw',
+      'Catch',
+      'ThrownEnd',
+      'CaughtEnd',
+    ])
+  })
 })

@@ -116,7 +116,9 @@ export function compensate(
   const resolved: CompensationHandlerRef[] = handlers.map((handler) => ({
     nodeId: handler.nodeId,
     scopeKey: resolveScope(step, handler.scope, activationScopeKey),
-    ...(handler.compensatesScope === undefined ? {} : { compensatesScope: handler.compensatesScope }),
+    ...(handler.compensatesScope === undefined
+      ? {}
+      : { compensatesScope: handler.compensatesScope }),
   }))
   const [first, ...queue] = resolved
   if (consumed.length > 0 || thrower) {
