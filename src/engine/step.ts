@@ -242,6 +242,9 @@ export class Step {
   run(): void {
     for (;;) {
       while (this.head < this.agenda.length) {
+        // An inclusive join fires as soon as no token can reach it (a token that was on its way
+        // may just have been terminated), before the tokens queued at this instant move on.
+        if (this.waitingInclusiveJoins()) this.fireReadyInclusiveJoins()
         const item = this.agenda[this.head++] as AgendaItem
         if (this.state.status !== 'active') break
         switch (item.kind) {
@@ -658,6 +661,13 @@ export class Step {
    * must wait. BPMN: a token upstream holds the join back when a path from it ends on an incoming
    * flow that has no token yet, unless another path from it ends on one that has a token.
    */
+  /** Whether tokens wait at an inclusive (or complex) join of this process. */
+  private waitingInclusiveJoins(): boolean {
+    if (this.process.inclusiveJoinReach.size === 0) return false
+    for (const _ in this.state.joins) return true
+    return this.state.firedJoins !== undefined
+  }
+
   private tokenHoldsJoin(
     flowScopeKey: Key,
     gatewayId: string,
@@ -676,6 +686,12 @@ export class Step {
     }
     for (const element of Object.values(this.state.elements)) {
       if (element.flowScopeKey === flowScopeKey && holds(element.elementId)) return true
+    }
+    // Tokens queued to enter an element at this instant.
+    for (let i = this.head; i < this.agenda.length; i++) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate' && item.flowScopeKey === flowScopeKey && holds(item.nodeId))
+        return true
     }
     const prefix = `${flowScopeKey}/`
     for (const id of Object.keys(this.state.joins)) {

@@ -172,4 +172,44 @@ describe('engine/inclusive-gateway', () => {
       'ProcessInstanceCompleted',
     ])
   })
+
+  it('fires as soon as the token it waited for is terminated, before the interrupting path moves on', async (t) => {
+    // given one token at the join and one in a task whose timer boundary interrupts it
+    const clock = new FakeClock()
+    const engine = await Engine.open({ path: ':memory:', durable: false, clock })
+    t.after(() => engine.close())
+    await engine.deploy({
+      name: 'timed-out.bpmn',
+      xml: `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${ns} id="Definitions_timed_out"><bpmn:process id="timed-out" isExecutable="true">
+  <bpmn:startEvent id="Start" />${flow('f0', 'Start', 'Fork')}
+  <bpmn:parallelGateway id="Fork" />${flow('fDirect', 'Fork', 'Join')}${flow('fWork', 'Fork', 'Work')}
+  <bpmn:serviceTask id="Work"><bpmn:extensionElements><zeebe:taskDefinition type="work" /></bpmn:extensionElements></bpmn:serviceTask>
+  ${flow('fWorked', 'Work', 'Join')}
+  <bpmn:boundaryEvent id="TooLong" attachedToRef="Work"><bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+  ${flow('fTooLong', 'TooLong', 'Escalate')}<bpmn:endEvent id="Escalate" />
+  <bpmn:inclusiveGateway id="Join" />${flow('fEnd', 'Join', 'End')}<bpmn:endEvent id="End" />
+</bpmn:process></bpmn:definitions>`,
+    })
+    const { instanceKey } = await engine.createInstance('timed-out')
+
+    // when the timer interrupts the task
+    clock.advance(3_600_001)
+    await engine.fireDueTimers()
+
+    // then the join fires at that instant, before the timer's path reaches its end event
+    const lines = trail(await engine.history(instanceKey), [
+      'ElementActivating',
+      'ElementTerminated',
+      'JoinTokensConsumed',
+    ])
+    assert.deepEqual(lines.slice(lines.indexOf('ElementActivating TooLong')), [
+      'ElementActivating TooLong',
+      'ElementTerminated Work',
+      'JoinTokensConsumed Join',
+      'ElementActivating Join',
+      'ElementActivating Escalate',
+      'ElementActivating End',
+    ])
+  })
 })
