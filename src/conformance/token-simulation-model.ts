@@ -34,7 +34,7 @@ export const RewriteKinds = {
   conditionVariable:
     'conditional event without a condition waits for "=ts_<id> = true"; the harness sets the variable when the scenario triggers it',
   forcedFlow:
-    'setConfig activeOutgoing: the gateway\'s outgoing flows get conditions "=true" (the forced flows) and "=false" (the others); when a scenario changes them during the run, "=list contains(ts_flows_<gateway>, \"<flow>\")" and the harness sets that variable',
+    'setConfig activeOutgoing: the gateway\'s outgoing flows get conditions "=true" (the forced flows) and "=false" (the others); when a scenario changes them during the run, "=list contains(ts_flows_<gateway>, "<flow>")" and the harness sets that variable',
 } as const
 export type RewriteKind = keyof typeof RewriteKinds
 
