@@ -7,6 +7,9 @@
  * decisions: a 50-rule FIRST-hit DMN decision table evaluated over 10,000 input rows.
  * postgres-1, postgres-2 (with `--db postgres://...`): the reference scenario on one and on two
  * engine nodes (processes) sharing one PostgreSQL schema.
+ * remote-workers, user-tasks, timers, messages, scale: see bench/workload-scenarios.ts.
+ * `--scenario a,b` runs only those.
+ * feel, store-limit, peer-bpmn-engine, peer-dbos: see their modules in ./bench/.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -19,6 +22,11 @@ import { Engine } from '../runtime/engine.ts'
 import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
+import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
+import { benchFeel } from './bench/feel.ts'
+import { benchPeerBpmnEngine } from './bench/peer-bpmn-engine.ts'
+import { benchPeerDbos } from './bench/peer-dbos.ts'
+import { benchStoreLimit } from './bench/store-limit.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
 
@@ -219,17 +227,35 @@ export interface DecisionFigures {
   readonly hitPolicy: 'FIRST'
   readonly seconds: number
   readonly decisionsPerSecond: number
+  /**
+   * Evaluations per second of this process's CPU time (user + system): steadier than the wall
+   * figure on a machine shared with other work.
+   */
+  readonly decisionsPerCpuSecond: number
+  /** Issue 8's target, evaluations per second. */
+  readonly target: number
 }
 
-/** Evaluates a 50-rule FIRST-hit decision table once per input row. */
-export async function benchDecisions(options: { rows: number }): Promise<DecisionFigures> {
+/**
+ * Evaluates a 50-rule FIRST-hit decision table once per input row, after `warmup` rows (on a
+ * table of their own) that are not counted.
+ */
+export async function benchDecisions(options: {
+  rows: number
+  warmup?: number
+}): Promise<DecisionFigures> {
+  if ((options.warmup ?? 0) > 0) await benchDecisionTable(options.warmup)
+  const cpu = process.cpuUsage()
   const result = await benchDecisionTable(options.rows)
+  const used = process.cpuUsage(cpu)
   return {
     rows: result.rows,
     rules: 50,
     hitPolicy: 'FIRST',
     seconds: round(result.seconds, 3),
     decisionsPerSecond: Math.round(result.perSecond),
+    decisionsPerCpuSecond: Math.round(result.rows / ((used.user + used.system) / 1e6)),
+    target: 50_000,
   }
 }
 
@@ -255,27 +281,61 @@ async function main(): Promise<void> {
   const total = arg('instances', 20_000)
   const concurrency = arg('concurrency', 1000)
   const warmup = arg('warmup', Math.min(2000, total))
+  const only = textArg('scenario')?.split(',')
+  const known = [
+    'reference',
+    'decisions',
+    'postgres',
+    ...workloadScenarioNames,
+    'feel',
+    'store-limit',
+    'peer-bpmn-engine',
+    'peer-dbos',
+  ]
+  const unknown = only?.filter((name) => !known.includes(name)) ?? []
+  if (unknown.length > 0) {
+    throw new Error(`--scenario: no scenario ${unknown.join(', ')}; known: ${known.join(', ')}`)
+  }
+  const wanted = (name: string): boolean => only === undefined || only.includes(name)
   const cpu = cpus()[0]?.model ?? 'unknown cpu'
   console.log(`machine: ${cpus().length} x ${cpu}, node ${process.version}`)
-  console.log(
-    `scenario reference: ${total} instances, ${concurrency} in flight, SQLite file, durable=${durable}`,
+  const results: Record<string, unknown> = {}
+  if (wanted('reference')) {
+    console.log(
+      `scenario reference: ${total} instances, ${concurrency} in flight, SQLite file, durable=${durable}`,
+    )
+    const reference = await benchReference({ total, concurrency, warmup, durable })
+    results['reference'] = reference
+    console.log('')
+    console.log(
+      'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
+    )
+    console.log(
+      `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
+    )
+  }
+  if (wanted('decisions')) {
+    const rows = arg('decision-rows', 10_000)
+    const decisions = await benchDecisions({ rows, warmup: arg('decision-warmup', 2000) })
+    results['decisions'] = decisions
+    console.log(
+      `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s, ${decisions.decisionsPerCpuSecond} per CPU second (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows; target ${decisions.target})`,
+    )
+  }
+  Object.assign(
+    results,
+    await runWorkloadScenarios({ wanted, arg, durable, log: (line) => console.log(line) }),
   )
-  const reference = await benchReference({ total, concurrency, warmup, durable })
-  console.log('')
-  console.log(
-    'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
-  )
-  console.log(
-    `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
-  )
-  const rows = arg('decision-rows', 10_000)
-  const decisions = await benchDecisions({ rows })
-  console.log(
-    `decisions  ${String(decisions.decisionsPerSecond).padStart(11)} decisions/s (${decisions.rules}-rule ${decisions.hitPolicy} table, ${decisions.rows} rows)`,
-  )
+  const peers = await benchBatonPeers({
+    wanted,
+    reference: results['reference'] as ReferenceFigures | undefined,
+    durable,
+    concurrency,
+  })
+  Object.assign(results, peers)
   const db = textArg('db')
   const scaled: Record<string, PostgresFigures> = {}
-  if (db !== undefined) {
+  if (db !== undefined && wanted('postgres')) {
     if (!db.startsWith('postgres://') && !db.startsWith('postgresql://')) {
       throw new Error(`--db takes a postgres:// URL, got ${JSON.stringify(db)}`)
     }
@@ -305,7 +365,95 @@ async function main(): Promise<void> {
     const two = scaled['postgres-2']?.instancesPerSecond ?? 0
     console.log(`two nodes / one node: ${one > 0 ? (two / one).toFixed(2) : '-'}x`)
   }
-  if (json) console.log(JSON.stringify({ reference, decisions, ...scaled }))
+  const dbos = wanted('peer-dbos')
+    ? await benchDbosPeer({
+        db,
+        postgres1: scaled['postgres-1'],
+        concurrency: arg('pg-concurrency', 200),
+      })
+    : {}
+  if (json) console.log(JSON.stringify({ ...results, ...scaled, ...dbos }))
+}
+
+/**
+ * feel, store-limit and peer-bpmn-engine (those wanted), with their ratios to this run's reference
+ * figure when the reference scenario ran (null otherwise).
+ */
+async function benchBatonPeers(run: {
+  wanted: (name: string) => boolean
+  reference: ReferenceFigures | undefined
+  durable: boolean
+  concurrency: number
+}): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {}
+  const reference = run.reference?.instancesPerSecond
+  if (run.wanted('feel')) {
+    const feel = benchFeel({
+      evaluations: arg('feel-evaluations', 2_000_000),
+      warmup: 100_000,
+    })
+    results['feel'] = feel
+    console.log(
+      `feel       ${String(feel.evaluationsPerSecond).padStart(11)} evaluations/s, ${feel.evaluationsPerCpuSecond} per CPU second, of ${feel.expression} (target ${feel.target})`,
+    )
+  }
+  if (run.wanted('store-limit')) {
+    const store = await benchStoreLimit({
+      batchSize: arg('store-batch', 1000),
+      groupedCommits: arg('store-commits', 40),
+      singleCommits: arg('store-single-commits', 500),
+      durable: run.durable,
+    })
+    const storeShare =
+      reference === undefined ? null : round(reference / store.referenceInstancesPerSecondBound, 3)
+    results['store-limit'] = { ...store, referenceShare: storeShare }
+    console.log(
+      `store-limit ${String(store.grouped.commandsPerSecond).padStart(10)} commands/s grouped (${store.grouped.rowsPerSecond} rows/s, ${store.grouped.commandsPerCommit} per commit), ${store.single.commitsPerSecond} commits/s single; the store allows ${store.referenceInstancesPerSecondBound} reference instances/s${storeShare === null ? '' : `, reference uses ${Math.round(storeShare * 100)}%`}`,
+    )
+  }
+  if (run.wanted('peer-bpmn-engine')) {
+    const peerTotal = arg('peer-instances', 2000)
+    const peer = await benchPeerBpmnEngine({
+      total: peerTotal,
+      concurrency: arg('peer-concurrency', run.concurrency),
+      warmup: Math.min(200, peerTotal),
+    })
+    const batonOverPeer = {
+      reference:
+        reference === undefined ? null : round(reference / peer.reference.instancesPerSecond, 2),
+      userTasks: round(peer.batonUserTasks.tasksPerSecond / peer.userTasks.tasksPerSecond, 2),
+    }
+    results['peer-bpmn-engine'] = { ...peer, batonOverPeer }
+    console.log(
+      `peer-bpmn-engine ${String(peer.reference.instancesPerSecond).padStart(5)} instances/s reference (${peer.reference.cpuMsPerInstance} CPU ms each; Baton ${batonOverPeer.reference ?? '-'}x), ${peer.userTasks.tasksPerSecond} user tasks/s (Baton ${peer.batonUserTasks.tasksPerSecond}/s, ${batonOverPeer.userTasks}x), ${peer.reference.concurrency} in flight`,
+    )
+  }
+  return results
+}
+
+/** peer-dbos against this run's postgres-1 figure; skipped, with the reason, without `--db`. */
+async function benchDbosPeer(run: {
+  db: string | undefined
+  postgres1: PostgresFigures | undefined
+  concurrency: number
+}): Promise<Record<string, unknown>> {
+  if (run.db === undefined || run.postgres1 === undefined) {
+    const skipped = 'needs PostgreSQL: run with --db postgres://... (compared with postgres-1)'
+    console.log(`peer-dbos  skipped: ${skipped}`)
+    return { 'peer-dbos': { skipped } }
+  }
+  const total = arg('pg-instances', 10_000)
+  const dbos = await benchPeerDbos({
+    url: run.db,
+    total,
+    concurrency: run.concurrency,
+    warmup: Math.min(1000, total),
+  })
+  const batonOverPeer = round(run.postgres1.instancesPerSecond / dbos.workflowsPerSecond, 2)
+  console.log(
+    `peer-dbos  ${String(dbos.workflowsPerSecond).padStart(11)} workflows/s, p50 ${dbos.p50Ms} ms, p99 ${dbos.p99Ms} ms, ${dbos.rowsPerWorkflow} rows/workflow, parallel steps in ${Math.round(dbos.parallelShare * 100)}% (postgres-1 ${batonOverPeer}x)`,
+  )
+  return { 'peer-dbos': { ...dbos, batonOverPeer } }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

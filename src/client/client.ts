@@ -7,6 +7,8 @@ import type {
   ActivateJobsResponse,
   AssignUserTaskRequest,
   BroadcastSignalRequest,
+  EvaluateConditionalsRequest,
+  EvaluateConditionalsResponse,
   BroadcastSignalResponse,
   CorrelateMessageRequest,
   CorrelateMessageResponse,
@@ -265,6 +267,13 @@ export class BatonClient {
   /** Broadcasts a signal to every instance waiting for it, and to signal start events. */
   broadcastSignal(request: BroadcastSignalRequest): Promise<BroadcastSignalResponse> {
     return this.json('POST', '/v2/signals/broadcast', request)
+  }
+
+  /** Starts an instance at each root conditional start event whose condition the variables make true. */
+  evaluateConditionals(
+    request: EvaluateConditionalsRequest,
+  ): Promise<EvaluateConditionalsResponse> {
+    return this.json('POST', '/v2/conditionals/evaluation', request)
   }
 
   // -------------------------------------------------------------------------------------------

@@ -360,7 +360,24 @@ export interface BroadcastSignalRequest {
 }
 
 export interface BroadcastSignalResponse {
+  readonly signalKey: string
   readonly tenantId: string
+}
+
+export interface EvaluateConditionalsRequest {
+  readonly variables: Variables
+  /** Only this process definition; else the latest version of every process. */
+  readonly processDefinitionKey?: string
+  readonly tenantId?: string
+}
+
+export interface EvaluateConditionalsResponse {
+  readonly conditionalEvaluationKey: string
+  readonly tenantId: string
+  readonly processInstances: readonly {
+    readonly processDefinitionKey: string
+    readonly processInstanceKey: string
+  }[]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,6 +498,8 @@ export interface ElementInstanceWire {
   readonly processDefinitionKey: string
   readonly processDefinitionId: string
   readonly elementId: string
+  /** The element's name in the model, or its id when it has none (as Camunda answers). */
+  readonly elementName: string
   /** Camunda's element type names: `SERVICE_TASK`, `EXCLUSIVE_GATEWAY`... */
   readonly type: string
   readonly state: ElementInstanceState

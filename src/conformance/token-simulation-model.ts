@@ -171,7 +171,6 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
   }
 
   const triggers = new Map<string, TriggerBinding>()
-  let needsZeebe = false
   let needsXsi = false
   let anonymousSignal = false
   let anonymousError = false
@@ -180,7 +179,6 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
   const subscribed = new Set<XmlNode>()
 
   const addExtension = (node: XmlNode, xml: string): void => {
-    needsZeebe = true
     const existing = node.children.find((child) => child.name === 'extensionElements')
     if (existing) editor.appendChild(existing, xml)
     else
@@ -202,7 +200,6 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
       const subscription = correlated
         ? `<${bpmn('extensionElements')}><zeebe:subscription correlationKey="=&quot;${correlationKey}&quot;"/></${bpmn('extensionElements')}>`
         : ''
-      if (correlated) needsZeebe = true
       addedRoots.push(
         `<${bpmn('message')} id="${escapeAttribute(messageId)}" name="${escapeAttribute(name)}">${subscription}</${bpmn('message')}>`,
       )
@@ -389,7 +386,10 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
     )
   if (definitions) {
     for (const root of addedRoots) editor.appendChild(definitions, root)
-    if (needsZeebe && !Object.values(definitions.attributes).includes(zeebeNamespace))
+    // The simulator follows Camunda's token semantics (implicit end events, a message flow may
+    // start a none start event), so every model runs in the Camunda 8 dialect: the BPMN
+    // specification's strict rules for plain files (model/dialect.ts) are not what it measures.
+    if (!Object.values(definitions.attributes).includes(zeebeNamespace))
       editor.setAttribute(definitions, 'xmlns:zeebe', zeebeNamespace)
     if (needsXsi && definitions.attributes['xmlns:xsi'] === undefined)
       editor.setAttribute(definitions, 'xmlns:xsi', xsiNamespace)

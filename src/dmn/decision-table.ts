@@ -1,5 +1,30 @@
 import { feelEvaluate, feelUnaryTest, type FeelScope } from './feel/feel.ts'
+import { simpleUnaryTest, type SimpleTest } from './feel/simple-unary-test.ts'
 import type { DecisionRule, DecisionTable } from './model.ts'
+
+/**
+ * A rule's input entry resolved once per table: `true` for `-` (matches anything), the direct
+ * test of a plain entry (`< 10`, `"gold"`, `[1..5]`), or undefined for FEEL that needs the
+ * evaluator. A direct test that answers `null` also goes to the evaluator, as in
+ * {@link feelUnaryTest}.
+ */
+type PreparedEntry = true | SimpleTest | undefined
+
+const preparedTables = new WeakMap<DecisionTable, readonly (readonly PreparedEntry[])[]>()
+
+function preparedEntries(table: DecisionTable): readonly (readonly PreparedEntry[])[] {
+  let prepared = preparedTables.get(table)
+  if (prepared === undefined) {
+    prepared = table.rules.map((rule) =>
+      rule.inputEntries.map((entry) => {
+        const trimmed = entry.trim()
+        return trimmed === '-' || trimmed === '' ? true : simpleUnaryTest(trimmed)
+      }),
+    )
+    preparedTables.set(table, prepared)
+  }
+  return prepared
+}
 
 export interface DecisionTableOutcome {
   readonly value: unknown
@@ -23,13 +48,17 @@ export function evaluateDecisionTable(
       errors.push(`input column ${column + 1} ('${input.text}'): ${outcome.error}`)
     return outcome.value
   })
-  const matched = table.rules.filter((rule) =>
+  const prepared = preparedEntries(table)
+  const matched = table.rules.filter((rule, row) =>
     rule.inputEntries.every((entry, column) => {
-      const input = table.inputs[column]
-      const test = feelUnaryTest(entry, inputs[column] ?? null, {
-        ...scope,
-        ...(input === undefined ? {} : {}),
-      })
+      const direct = prepared[row]?.[column]
+      if (direct === true) return true
+      const input = inputs[column] ?? null
+      if (direct !== undefined) {
+        const value = direct(input)
+        if (value !== null) return value
+      }
+      const test = feelUnaryTest(entry, input, scope)
       if (test.error !== undefined) {
         errors.push(`rule ${rule.index}, input column ${column + 1} ('${entry}'): ${test.error}`)
       }

@@ -43,6 +43,13 @@ export interface EvaluateOptions {
    * input data is read from a context variable named after the import, else by its own name.
    */
   readonly importedVariables?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /**
+   * Camunda 8's behaviour: every given variable is visible by name to the main model's decisions,
+   * beneath the names of their requirements (which win), so a table drawn without input data
+   * nodes can read process variables. Off by default: the DMN standard (and its TCK) scopes a
+   * decision to its requirements only.
+   */
+  readonly allVariablesVisible?: boolean
 }
 
 /**
@@ -64,7 +71,13 @@ export function evaluateDecision(
     return { ok: false, error: `no decision '${decisionId}' in model '${compiled.main.name}'` }
   }
   try {
-    const session = new Session(compiled, variables, options.importedVariables ?? {})
+    const session = new Session(
+      compiled,
+      variables,
+      options.importedVariables ?? {},
+      undefined,
+      options.allVariablesVisible === true,
+    )
     const value = session.decision(decision)
     return {
       ok: true,
@@ -136,6 +149,7 @@ class Session {
     private readonly variables: Readonly<Record<string, unknown>>,
     private readonly importedVariables: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
     overrides?: ReadonlyMap<string, unknown>,
+    private readonly allVariablesVisible = false,
   ) {
     if (overrides !== undefined) for (const [k, v] of overrides) this.values.set(k, v)
   }
@@ -217,11 +231,15 @@ class Session {
     }
     if (++this.depth > 200) throw new Error('decisions nested too deeply')
     try {
-      const scope = this.scopeFor(decision.namespace, [
+      const required = this.scopeFor(decision.namespace, [
         ...decision.requiredDecisions,
         ...decision.requiredInputs,
         ...decision.requiredKnowledge,
       ])
+      const scope =
+        this.allVariablesVisible && decision.namespace === this.compiled.main.namespace
+          ? { ...this.variables, ...required }
+          : required
       const raw =
         decision.logic === undefined
           ? null

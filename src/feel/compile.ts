@@ -22,6 +22,7 @@
  * Camunda 8 also treats a missing variable as `null`.
  */
 import { FeelFunction, evaluate, parseExpression } from 'feelin'
+import { BAIL, compileFastPath, type FastEvaluation } from './fast-path.ts'
 import { camundaFunctions, withClock } from './functions.ts'
 import type { CompiledExpression, EvaluateOptions, FeelResult, FeelWarning } from './types.ts'
 import { toJsonValue } from './values.ts'
@@ -67,7 +68,26 @@ export function compileExpression(source: string): CompileExpressionResult {
   const scan = scanTree(tree, source)
   if (scan.syntaxError !== undefined) return { ok: false, error: scan.syntaxError }
   const compiled = scan.simpleNames ? compileFunction(source, scan.names) : undefined
-  return { ok: true, expression: compiled ?? interpreted(source) }
+  if (compiled === undefined) return { ok: true, expression: interpreted(source) }
+  const fast = compileFastPath(tree, source)
+  return { ok: true, expression: fast === undefined ? compiled : withFastPath(compiled, fast) }
+}
+
+/**
+ * Tries the direct evaluator first (plain comparisons, `and`/`or`, names and paths); where it
+ * cannot be sure of feelin's answer, feelin evaluates. The subset calls no function, so the clock
+ * option does not matter to it.
+ */
+function withFastPath(compiled: CompiledExpression, fast: FastEvaluation): CompiledExpression {
+  return {
+    source: compiled.source,
+    evaluate(variables, options?: EvaluateOptions): FeelResult {
+      const value = fast(variables)
+      return value === BAIL
+        ? compiled.evaluate(variables, options)
+        : { ok: true, value: toJsonValue(value) }
+    },
+  }
 }
 
 interface TreeScan {

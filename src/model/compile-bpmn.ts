@@ -6,6 +6,8 @@ import { checkEngineSupport } from './engine-constructs.ts'
 import { eventDefinitionTypeOf } from './event-definitions.ts'
 import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
 import { computeInclusiveJoinReach } from './inclusive-join-sources.ts'
+import { isMimeType } from './mime-type.ts'
+import { dialectOf, isStrict } from './dialect.ts'
 import { messageExchange } from './message-exchange.ts'
 import {
   booleanProperty,
@@ -21,8 +23,11 @@ import {
 import { parseBpmnXml, type UnresolvedReferences } from './parse-bpmn.ts'
 import { ProblemCollector } from './problem-collector.ts'
 import type { CompileResult, ExecutableProcess, FlowNode, SequenceFlow } from './types.ts'
-import { scanXmlIds } from './xml-scan.ts'
+import { findDoubleLoopMarkers, scanXmlIds } from './xml-scan.ts'
+import { checkCollaborationRules } from './collaboration-rules.ts'
+import { checkDataRules } from './data-rules.ts'
 import {
+  scopeKind,
   associationsOf,
   attachBoundaryEvents,
   checkCancelPlacement,
@@ -94,8 +99,21 @@ async function compile(xml: unknown, options: CompileOptions): Promise<CompileRe
     )
   }
 
+  for (const marker of findDoubleLoopMarkers(text)) {
+    problems.error(
+      'loop-markers-multiple',
+      `${marker.activityId === undefined ? 'An activity' : `Activity '${marker.activityId}'`} has both a standardLoopCharacteristics and a multiInstanceLoopCharacteristics; an activity has at most one loop marker. Keep the one you mean.`,
+      marker.activityId,
+      marker.line,
+    )
+  }
+
   const parsed = await parseBpmnXml(text, problems)
   if (!parsed.ok) return { ok: false, problems: problems.errors }
+  if (isStrict(dialectOf(parsed.definitions))) {
+    checkDataRules(parsed.definitions, problems)
+    checkCollaborationRules(parsed.definitions, problems)
+  }
 
   const processes = compileDefinitions(parsed.definitions, parsed.unresolved, problems, options)
   if (problems.errors.length > 0) return { ok: false, problems: problems.errors }
@@ -147,10 +165,11 @@ function compileDefinitions(
 
   const compiled: ExecutableProcess[] = []
   const messages = messageExchange(selected)
+  const strict = isStrict(dialectOf(definitions))
   for (const process of selected) {
     const result = compileProcess(
       process,
-      { problems, process, scopeOf, unresolved, messages },
+      { problems, process, scopeOf, unresolved, messages, strict },
       options,
     )
     if (result !== undefined) compiled.push(result)
@@ -294,6 +313,13 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
     // A flow with a broken end was reported; its other end is not also "missing a flow".
     if (source === undefined && target !== undefined) withBrokenFlows.add(target)
     if (target === undefined && source !== undefined) withBrokenFlows.add(source)
+    if (ctx.strict === true && booleanProperty(flow, 'isImmediate') === false) {
+      ctx.problems.error(
+        'sequence-flow-not-immediate',
+        `${describeElement(flow)} has isImmediate="false" (other activities may happen between its ends), which BPMN allows only in non-executable processes. Remove the attribute.`,
+        flowId,
+      )
+    }
     if (flowId === undefined || source === undefined || target === undefined) continue
     const sourceId = idOf(source)
     const targetId = idOf(target)
@@ -313,6 +339,18 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
   const childNodeIds: string[] = []
   const eventSubProcessIds: string[] = []
   const hasStart = nodeElements.some((element) => element.$type === 'bpmn:StartEvent')
+  // Files that list <incoming>/<outgoing> on their flow nodes must list every flow.
+  const usesFlowLists = nodeElements.some(
+    (element) =>
+      elementsProperty(element, 'incoming').length + elementsProperty(element, 'outgoing').length >
+      0,
+  )
+  // Only for subprocesses: a process whose paths end implicitly is common in hand-written plain
+  // files, and every engine runs it; a subprocess is where a missing end event is a modeling slip.
+  const kind = scopeKind(scope)
+  if (ctx.strict === true && hasStart && (kind === 'subProcess' || kind === 'transaction')) {
+    checkEndEventPresent(scope, scopeId, nodeElements, ctx)
+  }
   for (const element of nodeElements) {
     const id = idOf(element)
     if (id === undefined) continue
@@ -322,6 +360,9 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
     const incomingFlows = incoming.get(element) ?? []
     const outgoingFlows = outgoing.get(element) ?? []
     checkConnections(element, incomingFlows, outgoingFlows, ctx, hasStart)
+    if (ctx.strict === true && usesFlowLists) {
+      checkFlowLists(element, incomingFlows, outgoingFlows, ctx)
+    }
     checkDocumentation(element, ctx)
     if (!withBrokenFlows.has(element)) checkNodeFlows(element, incomingFlows, outgoingFlows, ctx)
     checkCancelPlacement(element, scope, ctx)
@@ -479,6 +520,47 @@ function compileCondition(
   return compiled.expression
 }
 
+/**
+ * BPMN: where a process level (process or expanded subprocess) uses a start event, it has at
+ * least one end event. Engines end such paths implicitly, so this applies to the subprocesses of
+ * plain BPMN files.
+ */
+function checkEndEventPresent(
+  scope: ModdleElement,
+  scopeId: string,
+  nodes: readonly ModdleElement[],
+  ctx: CompileContext,
+): void {
+  if (nodes.some((node) => node.$type === 'bpmn:EndEvent')) return
+  ctx.problems.error(
+    'end-event-required',
+    `${describeElement(scope)} has a start event but no end event; BPMN requires at least one end event in a subprocess that starts with a start event. Add an end event after its last step.`,
+    scopeId,
+  )
+}
+
+/** The `<incoming>`/`<outgoing>` lists of a flow node name every flow that ends or starts at it. */
+function checkFlowLists(
+  element: ModdleElement,
+  incoming: readonly ModdleElement[],
+  outgoing: readonly ModdleElement[],
+  ctx: CompileContext,
+): void {
+  for (const [property, flows] of [
+    ['incoming', incoming],
+    ['outgoing', outgoing],
+  ] as const) {
+    const listed = elementsProperty(element, property)
+    const missing = flows.filter((flow) => !listed.includes(flow))
+    if (missing.length === 0) continue
+    ctx.problems.error(
+      'flow-list-incomplete',
+      `${describeElement(element)} does not list its ${property} sequence flow${missing.length === 1 ? '' : 's'} ${flowIds(missing).join(', ')} in <${property}>, though the file lists flows on its flow nodes. Add <${property}>${flowIds(missing)[0] ?? ''}</${property}> (Camunda Modeler re-saves the file consistently).`,
+      idOf(element),
+    )
+  }
+}
+
 /** Start/end event connections, reachability, and gateway conditions. */
 function checkConnections(
   element: ModdleElement,
@@ -524,6 +606,17 @@ function checkConnections(
   }
   const direction = stringProperty(element, 'gatewayDirection')
   if (
+    ctx.strict === true &&
+    direction === 'Mixed' &&
+    (incoming.length < 2 || outgoing.length < 2)
+  ) {
+    ctx.problems.error(
+      'gateway-direction-mismatch',
+      `${describeElement(element)} is declared gatewayDirection="Mixed" but has ${incoming.length} incoming and ${outgoing.length} outgoing flows; a mixed gateway has several of both. Set gatewayDirection to Converging or Diverging (or remove it).`,
+      id,
+    )
+  }
+  if (
     (direction === 'Converging' && outgoing.length > 1) ||
     (direction === 'Diverging' && incoming.length > 1)
   ) {
@@ -531,6 +624,20 @@ function checkConnections(
       'gateway-direction-mismatch',
       `${describeElement(element)} is declared gatewayDirection="${direction}" but has ${incoming.length} incoming and ${outgoing.length} outgoing flows. ${direction === 'Converging' ? 'A converging gateway has one outgoing flow' : 'A diverging gateway has one incoming flow'}: fix the flows or set gatewayDirection="Mixed" (or remove it).`,
       id,
+    )
+  }
+  const [onlyFlow] = outgoing
+  if (
+    ctx.strict === true &&
+    element.$instanceOf('bpmn:Activity') &&
+    outgoing.length === 1 &&
+    onlyFlow !== undefined &&
+    elementProperty(onlyFlow, 'conditionExpression') !== undefined
+  ) {
+    ctx.problems.error(
+      'conditional-flow-alone',
+      `${describeElement(onlyFlow)} is the only flow leaving ${describeElement(element)} and has a condition; BPMN requires another outgoing flow next to a conditional flow from an activity (else the token could be stuck). Remove the condition or add another flow.`,
+      idOf(onlyFlow),
     )
   }
   const needsConditions =
@@ -576,14 +683,11 @@ const unsupportedExtensions: Readonly<Record<string, string>> = {
   'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
 }
 
-/** A MIME type (`text/plain`, `text/x-markdown`, `application/xhtml+xml; charset=utf-8`). */
-const mimeType = /^[\w.+-]+\/[\w.+-]+(?:\s*;.*)?$/
-
 /** `bpmn:documentation textFormat` is a MIME type (BPMN's default is text/plain). */
 function checkDocumentation(element: ModdleElement, ctx: CompileContext): void {
   for (const documentation of elementsProperty(element, 'documentation')) {
     const format = stringProperty(documentation, 'textFormat')
-    if (format === undefined || mimeType.test(format.trim())) continue
+    if (format === undefined || isMimeType(format)) continue
     ctx.problems.error(
       'documentation-format-invalid',
       `The documentation of ${describeElement(element)} has textFormat="${format}", which is not a MIME type. Use e.g. text/plain (the default) or text/markdown, or remove the attribute.`,

@@ -10,4 +10,9 @@ export interface CompileContext extends ElementContext {
   readonly unresolved: UnresolvedReferences
   /** Messages the file's own processes throw and catch (exchanged without workers or keys). */
   readonly messages?: MessageExchange
+  /**
+   * The file is plain BPMN (no engine dialect, see dialect.ts): the specification's rules that
+   * engines do not enforce apply too.
+   */
+  readonly strict?: boolean
 }

@@ -34,7 +34,7 @@ export function constructsOf(node: FlowNode, processId?: string): SupportedConst
   if (node.eventDefinition !== undefined && isEventType(node.type)) {
     constructs.push(`${node.type}:${node.eventDefinition.type}`)
   }
-  // A conditional start of the whole process (not of an event subprocess) needs a watcher.
+  // A conditional start of the whole process (not of an event subprocess) is evaluated on request.
   if (
     node.type === 'startEvent' &&
     node.eventDefinition?.type === 'conditional' &&

@@ -61,6 +61,9 @@ export const engineSupport: ReadonlySet<SupportedConstruct> = new Set<SupportedC
   'startEvent:error',
   'startEvent:escalation',
   'startEvent:conditional',
+  // A conditional start of the process is evaluated on request (`engine.evaluateConditionals`,
+  // `POST /v2/conditionals/evaluation`), as in Camunda 8.9.
+  'processStart:conditional',
   'boundaryEvent',
   'boundaryEvent:timer',
   'boundaryEvent:message',

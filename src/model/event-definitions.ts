@@ -282,7 +282,17 @@ function readTimer(
     return undefined
   }
   const [property, kind] = only
-  const text = expressionText(elementProperty(definition, property)) ?? ''
+  const expression = elementProperty(definition, property)
+  if (ctx.strict === true && expression?.$type === 'bpmn:Expression') {
+    // Camunda reads untyped timer text as ISO 8601; plain BPMN files follow the specification.
+    ctx.problems.error(
+      'expression-not-formal',
+      `The ${property} of ${describeElement(event)} is a plain bpmn:Expression ('${(expressionText(expression) ?? '').slice(0, 80)}'), which BPMN treats as natural-language text that is not executed (a file without engine extensions is checked against the BPMN specification). Add xsi:type="bpmn:tFormalExpression" to <${property}>.`,
+      idOf(event),
+    )
+    return undefined
+  }
+  const text = expressionText(expression) ?? ''
   if (text === '' || text === '=') {
     ctx.problems.error(
       'timer-invalid',

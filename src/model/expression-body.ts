@@ -56,9 +56,9 @@ export function compileExpressionBody(
 /**
  * BPMN reads an expression element without `xsi:type="tFormalExpression"` as natural-language
  * text (`bpmn:Expression`), which no engine can execute. Reports `expression-not-formal` for such
- * an element (completion and activation conditions, conditional events; not timers, whose ISO 8601 text
- * Camunda accepts untyped) and returns
- * whether the expression is formal (or absent).
+ * an element (completion and activation conditions, conditional events; timers only in plain BPMN
+ * files, since Camunda accepts their ISO 8601 text untyped) and returns whether the expression is
+ * formal (or absent).
  */
 export function checkFormalExpression(
   owner: ModdleElement,

@@ -9,6 +9,7 @@ import type { CompileContext } from './compile-context.ts'
 import { eventPosition, readEventDefinition, readMessage } from './event-definitions.ts'
 import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import { readLoopCharacteristics } from './loop-characteristics.ts'
+import { isScriptFormat } from './mime-type.ts'
 import {
   booleanProperty,
   describeElement,
@@ -375,12 +376,29 @@ function compileScriptTask(element: ModdleElement, ctx: CompileContext): FlowNod
   // that knows the language can run it.
   const body = stringProperty(element, 'script')
   if (body !== undefined && body.trim() !== '') {
+    const format = stringProperty(element, 'scriptFormat')?.trim()
+    if (format === undefined || format === '') {
+      ctx.problems.error(
+        'script-format-required',
+        `${describeElement(element)} has a script but no scriptFormat, so no worker could tell which language it is in. Set scriptFormat (e.g. "text/javascript" or "groovy"), or use zeebe:script for a FEEL expression.`,
+        idOf(element),
+      )
+      return { type: 'scriptTask' }
+    }
+    if (ctx.strict === true && !isScriptFormat(format)) {
+      ctx.problems.error(
+        'script-format-invalid',
+        `${describeElement(element)} has scriptFormat="${format}", which names no script language: BPMN asks for a MIME type (engines also accept a language name such as "groovy"). Use e.g. "text/javascript".`,
+        idOf(element),
+      )
+      return { type: 'scriptTask' }
+    }
     return {
       type: 'scriptTask',
       job: {
         type: { kind: 'literal', value: 'script' },
         retries: { kind: 'literal', value: '3' },
-        headers: { script: body, scriptFormat: stringProperty(element, 'scriptFormat') ?? '' },
+        headers: { script: body, scriptFormat: format },
       },
     }
   }

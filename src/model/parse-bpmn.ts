@@ -163,6 +163,17 @@ function reportWarning(message: string, problems: ProblemCollector): void {
     return
   }
   const unknown = /^(?:unknown type|unrecognized element|unexpected element) <(.*)>$/.exec(cause)
+  if (unknown?.[1]?.startsWith('bpmn:') === true) {
+    // A BPMN element where the schema does not allow it: engines that validate the schema
+    // (Camunda 7 and 8) reject the file, and ignoring it could change what the model means.
+    problems.error(
+      'element-misplaced',
+      `Element ${content} is a BPMN element in a place where BPMN does not allow it (${cause}). Move it where it belongs (e.g. a <property> inside a process or activity) or remove it.`,
+      undefined,
+      line,
+    )
+    return
+  }
   if (unknown) {
     problems.warn(
       'element-unknown',

@@ -114,3 +114,42 @@ export function scanXmlIds(xml: string): XmlIdIndex {
     lineOf: (id) => lines.get(id)?.[0],
   }
 }
+
+const loopMarker =
+  /<((?:[\w.-]+:)?(?:standardLoopCharacteristics|multiInstanceLoopCharacteristics))\b[^>]*?(\/?)>/g
+const activityStart =
+  /<(?:[\w.-]+:)?(?:task|\w+Task|subProcess|callActivity|transaction|adHocSubProcess)\b[^>]*?\sid\s*=\s*["']([^"']*)["']/g
+
+/** An activity that carries two loop markers; moddle keeps only one, so the raw XML tells. */
+export interface DoubleLoopMarker {
+  readonly activityId: string | undefined
+  readonly line: number
+}
+
+/**
+ * Finds activities with both a standard loop and a multi-instance marker (adjacent siblings, as
+ * tools write them). BPMN allows one loopCharacteristics per activity.
+ *
+ * @example
+ * findDoubleLoopMarkers(xml) // [{ activityId: 'Task_1', line: 12 }]
+ */
+export function findDoubleLoopMarkers(text: string): DoubleLoopMarker[] {
+  const found: DoubleLoopMarker[] = []
+  const markers = [...text.matchAll(loopMarker)]
+  for (let i = 0; i + 1 < markers.length; i++) {
+    const first = markers[i]
+    const second = markers[i + 1]
+    if (first === undefined || second === undefined || first.index === undefined) continue
+    const tag = first[1] ?? ''
+    const startEnd = first.index + first[0].length
+    const close = first[2] === '/' ? startEnd : text.indexOf(`</${tag}`, startEnd)
+    if (close < 0 || second.index === undefined) continue
+    const closeEnd = first[2] === '/' ? close : text.indexOf('>', close) + 1
+    const between = text.slice(closeEnd, second.index).replace(/<!--[\s\S]*?-->/g, '')
+    if (between.trim() !== '' || (second[1] ?? '') === tag) continue
+    let activityId: string | undefined
+    for (const start of text.slice(0, first.index).matchAll(activityStart)) activityId = start[1]
+    found.push({ activityId, line: text.slice(0, first.index).split('\n').length })
+  }
+  return found
+}

@@ -307,7 +307,9 @@ export class Decisions {
       }
     }
     const { record, compiled } = target
-    const result = evaluateDecision(compiled, record.decisionId, variables)
+    const result = evaluateDecision(compiled, record.decisionId, variables, {
+      allVariablesVisible: true,
+    })
     if (!result.ok) return { ok: false, reason: 'evaluation', message: result.error }
     if (result.errors.length > 0) {
       return { ok: false, reason: 'evaluation', message: result.errors.join('; ') }

@@ -68,6 +68,12 @@ export interface EngineOptions {
   readonly maxBatch?: number
   /** Queued commands beyond which new ones are refused with BATON_ENGINE_OVERLOADED (default 200000). */
   readonly maxQueue?: number
+  /**
+   * Most instances whose state stays in memory between commands (default 10000). Beyond it the
+   * longest-cached ones are dropped after a commit and read from the store when a command next
+   * needs them, so memory does not grow with the number of waiting instances.
+   */
+  readonly maxCachedInstances?: number
   /** How often idle workers look for due jobs (retry backoff, expired leases), ms (default 500). */
   readonly pollIntervalMs?: number
   /** This node's name in job leases. */
@@ -128,6 +134,21 @@ export interface CreatedInstance {
   readonly variables?: Variables
 }
 
+/** An instance started by `evaluateConditionals`, and the conditional start event it began at. */
+export interface ConditionalStart {
+  readonly instanceKey: Key
+  readonly processDefinitionKey: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly startEventId: string
+}
+
+/** What `evaluateConditionals` did: a key for the evaluation and the instances it started. */
+export interface ConditionalEvaluation {
+  readonly key: Key
+  readonly instances: readonly ConditionalStart[]
+}
+
 interface QueuedCommand {
   readonly command: Command | RuntimeOperation
   resolve(result: unknown): void
@@ -172,6 +193,7 @@ export class Engine {
   private readonly clock: Clock
   private readonly maxBatch: number
   private readonly maxQueue: number
+  private readonly maxCachedInstances: number
   private readonly pollIntervalMs: number
   private queue: QueuedCommand[] = []
   private flushing = false
@@ -205,6 +227,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock
     this.maxBatch = options.maxBatch ?? 2000
     this.maxQueue = options.maxQueue ?? 200_000
+    this.maxCachedInstances = Math.max(0, options.maxCachedInstances ?? 10_000)
     this.pollIntervalMs = options.pollIntervalMs ?? 500
     this.nodeId = options.nodeId ?? `baton-${randomUUID().slice(0, 8)}`
     this.shared = store.shared === true
@@ -567,6 +590,12 @@ export class Engine {
 
   processDefinition(key: Key): ProcessDefinitionRecord | undefined {
     return this.definitions.record(key)
+  }
+
+  /** The `name` of an element of a deployed process definition, if it has one. */
+  elementName(processDefinitionKey: Key, elementId: string): string | undefined {
+    return this.definitions.byDefinitionKey(processDefinitionKey)?.process.nodes.get(elementId)
+      ?.name
   }
 
   /** Starts an instance of the latest (or a given) version of a process; resolves once committed. */
@@ -1053,10 +1082,83 @@ export class Engine {
   }
 
   /** Broadcasts a signal to every waiting instance and signal start event. */
-  async broadcastSignal(name: string, variables: Variables = {}): Promise<BroadcastResult> {
+  async broadcastSignal(
+    name: string,
+    variables: Variables = {},
+  ): Promise<BroadcastResult & { readonly signalKey: Key }> {
     assertVariables(variables)
     this.subscriptionStore()
-    return (await this.submit({ type: 'BroadcastSignal', name, variables })) as BroadcastResult
+    const result = (await this.submit({
+      type: 'BroadcastSignal',
+      name,
+      variables,
+    })) as BroadcastResult
+    return { ...result, signalKey: this.nextKey() }
+  }
+
+  /**
+   * Evaluates the conditions of the root-level conditional start events of the latest version of
+   * every process (or of the one definition given) against `variables`, and starts an instance at
+   * each start event whose condition is true, with those variables (Camunda 8.9's "evaluate
+   * conditionals"). A condition that fails to evaluate counts as false. Several conditional start
+   * events of one process may each start an instance.
+   *
+   * @example
+   * const { instances } = await engine.evaluateConditionals({ temperature: 42 })
+   * // [{ processDefinitionKey: '...', instanceKey: '...', bpmnProcessId: 'cooling', ... }]
+   */
+  async evaluateConditionals(
+    variables: Variables,
+    options: { processDefinitionKey?: Key } = {},
+  ): Promise<ConditionalEvaluation> {
+    assertVariables(variables)
+    if (this.shared) await this.refreshDefinitions()
+    let targets: DeployedProcess[]
+    if (options.processDefinitionKey !== undefined) {
+      const deployed = this.definitions.byDefinitionKey(options.processDefinitionKey)
+      if (!deployed) {
+        throw new BatonError(
+          'BATON_PROCESS_NOT_FOUND',
+          `no process definition with key ${options.processDefinitionKey} is deployed`,
+        )
+      }
+      targets = [deployed]
+    } else {
+      const ids = new Set(this.definitions.list().map((record) => record.bpmnProcessId))
+      targets = [...ids]
+        .map((id) => this.definitions.latestOf(id))
+        .filter((deployed) => deployed !== undefined)
+    }
+    const feelOptions = { now: () => new Date(this.clock.now()) }
+    const starts: { deployed: DeployedProcess; startEventId: string }[] = []
+    for (const deployed of targets) {
+      for (const id of deployed.process.startEventIds ?? []) {
+        const event = deployed.process.nodes.get(id)?.eventDefinition
+        if (event?.type !== 'conditional') continue
+        const result = event.condition.evaluate(variables, feelOptions)
+        if (result.ok && result.value === true) starts.push({ deployed, startEventId: id })
+      }
+    }
+    const created: ConditionalStart[] = []
+    for (const { deployed, startEventId } of starts) {
+      if (this.keyLimit - this.nextKeyValue < 1000) await this.reserveKeys()
+      const instanceKey = this.nextKey()
+      await this.submit({
+        type: 'CreateInstance',
+        instanceKey,
+        processDefinitionKey: deployed.key,
+        startEventId,
+        variables,
+      })
+      created.push({
+        instanceKey,
+        processDefinitionKey: deployed.key,
+        bpmnProcessId: deployed.bpmnProcessId,
+        version: deployed.version,
+        startEventId,
+      })
+    }
+    return { key: this.nextKey(), instances: created }
   }
 
   private timerHandle: NodeJS.Timeout | undefined
@@ -1259,6 +1361,7 @@ export class Engine {
         }
       }
     }
+    this.trimCache()
     for (const { queued, events } of outcomes) {
       if (isRejection(events)) queued.reject(new BatonError(events.code as never, events.message))
       else queued.resolve(events)
@@ -1272,6 +1375,19 @@ export class Engine {
       for (const record of projection.jobs.values()) {
         if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
       }
+    }
+  }
+
+  /**
+   * Drops the longest-cached instances beyond maxCachedInstances (their committed state is in the
+   * store; `load` reads it again). Runs between batches only, when no command holds an entry.
+   */
+  private trimCache(): void {
+    let excess = this.cache.size - this.maxCachedInstances
+    if (excess <= 0) return
+    for (const key of this.cache.keys()) {
+      if (excess-- <= 0) break
+      this.cache.delete(key)
     }
   }
 
@@ -1576,15 +1692,20 @@ export class Engine {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
-  /** Batches committed, commands in them, and time spent in the store's commit, since open. */
+  /**
+   * Batches committed, commands in them, and time spent in the store's commit, since open; and
+   * the instances held in memory.
+   */
   stats(): {
     readonly batches: number
     readonly commands: number
     readonly commitMs: number
     /** Commits that failed on another node's concurrent change and were run again. */
     readonly conflicts: number
+    /** Instances whose state is held in memory now (see maxCachedInstances). */
+    readonly cachedInstances: number
   } {
-    return { ...this.counters }
+    return { ...this.counters, cachedInstances: this.cache.size }
   }
 
   /** @internal */

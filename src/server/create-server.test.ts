@@ -505,13 +505,14 @@ describe('server/process-instances', () => {
       payload: { filter: { processInstanceKey: key } },
     })
     assert.equal(elements.statusCode, 200, elements.body)
-    const items = elements.json<{ items: { elementId: string; type: string; state: string }[] }>()
-      .items
+    const items = elements.json<{
+      items: { elementId: string; elementName: string; type: string; state: string }[]
+    }>().items
     assert.deepEqual(
-      items.map((e) => [e.elementId, e.type, e.state]),
+      items.map((e) => [e.elementId, e.elementName, e.type, e.state]),
       [
-        ['Start', 'START_EVENT', 'COMPLETED'],
-        ['Validate', 'SERVICE_TASK', 'ACTIVE'],
+        ['Start', 'Order received', 'START_EVENT', 'COMPLETED'],
+        ['Validate', 'Validate order', 'SERVICE_TASK', 'ACTIVE'],
       ],
     )
     const active = await server.app.inject({

@@ -26,6 +26,7 @@ import { registerJobRoutes } from './routes/jobs.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
 import { registerOperationRoutes } from './routes/operations.ts'
 import { registerProcessInstanceRoutes } from './routes/process-instances.ts'
+import { registerConditionalRoutes } from './routes/conditionals.ts'
 import { registerSignalRoutes } from './routes/signals.ts'
 import { registerTopologyRoutes } from './routes/topology.ts'
 import { registerUserTaskRoutes } from './routes/user-tasks.ts'
@@ -175,6 +176,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerIncidentRoutes(app, context)
   registerMessageRoutes(app, context)
   registerSignalRoutes(app, context)
+  registerConditionalRoutes(app, context)
   registerVariableRoutes(app, context)
   registerElementInstanceRoutes(app, context)
   registerBatonRoutes(app, context)

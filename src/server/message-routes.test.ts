@@ -194,7 +194,9 @@ describe('server/signals', () => {
     })
 
     assert.equal(response.statusCode, 200)
-    assert.deepEqual(response.json(), { tenantId: '<default>' })
+    const body = response.json<{ signalKey: string; tenantId: string }>()
+    assert.equal(body.tenantId, '<default>')
+    assert.match(body.signalKey, /^[0-9]+$/)
     for (const key of [first, second]) {
       const instance = await server.app.inject({
         method: 'GET',
@@ -240,6 +242,7 @@ describe('server/messages access', () => {
     ['/v2/messages/publication', { name: 'm' }, 200],
     ['/v2/messages/correlation', { name: 'm' }, 404],
     ['/v2/signals/broadcast', { signalName: 's' }, 200],
+    ['/v2/conditionals/evaluation', { variables: {} }, 200],
   ] as const
 
   for (const [url, payload, status] of routes) {

@@ -223,4 +223,40 @@ describe('engine/business-rule-task', () => {
       batonError('BATON_DECISION_NOT_FOUND', /no decision 'fee' is deployed/),
     )
   })
+
+  it('lets a decision without input data nodes read any variable by name, as Camunda 8 does', async (t) => {
+    // given a table whose input reads `customer.tier` and `amount`, with no input data in the model
+    const dmn = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="tier_defs" name="Tier" namespace="http://baton.test/tier">
+  <decision id="discount" name="Discount">
+    <decisionTable id="discount_table" hitPolicy="FIRST">
+      <input id="in_tier"><inputExpression id="in_tier_expr" typeRef="string"><text>customer.tier</text></inputExpression></input>
+      <input id="in_amount"><inputExpression id="in_amount_expr" typeRef="number"><text>amount</text></inputExpression></input>
+      <output id="out" name="discount" typeRef="number" />
+      <rule id="gold_big"><inputEntry id="r1a"><text>"gold"</text></inputEntry><inputEntry id="r1b"><text>&gt; 1000</text></inputEntry><outputEntry id="r1o"><text>0.1</text></outputEntry></rule>
+      <rule id="other"><inputEntry id="r2a"><text>-</text></inputEntry><inputEntry id="r2b"><text>-</text></inputEntry><outputEntry id="r2o"><text>0</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>`
+    const { engine } = await engineWith()
+    t.after(() => engine.close())
+    await engine.deploy([{ name: 'tier.dmn', xml: dmn }])
+
+    // when
+    const gold = await engine.evaluateDecision('discount', {
+      amount: 5000,
+      customer: { tier: 'gold' },
+    })
+    const silver = await engine.evaluateDecision('discount', {
+      amount: 5000,
+      customer: { tier: 'silver' },
+    })
+
+    // then
+    assert.equal(gold.result, 0.1)
+    assert.deepEqual(gold.matchedRules, [
+      { decisionId: 'discount', ruleIndex: 1, ruleId: 'gold_big' },
+    ])
+    assert.equal(silver.result, 0)
+  })
 })

@@ -169,6 +169,11 @@ describe('server/camunda-client (Camunda 8 TypeScript client against Baton)', ()
     assert.ok(instance.endDate)
   })
 
+  it('broadcasts a signal nothing waits for and gets its key', async () => {
+    const broadcast = await camunda.broadcastSignal({ signalName: 'nobody-listens' })
+    assert.match(String(broadcast.signalKey), /^[0-9]+$/)
+  })
+
   it('raises an incident for a job failed without retries, and resolves it', async () => {
     const created = await camunda.createProcessInstance({
       processDefinitionId: ProcessDefinitionId.assumeExists('flaky-charge'),

@@ -29,6 +29,7 @@ const elementInstanceSchema = {
     processDefinitionKey: keySchema,
     processDefinitionId: { type: 'string' },
     elementId: { type: 'string' },
+    elementName: { type: 'string', description: "The element's name, or its id if it has none." },
     type: { type: 'string', description: 'SERVICE_TASK, EXCLUSIVE_GATEWAY, ...' },
     state: stateSchema,
     flowScopeKey: keySchema,
@@ -69,6 +70,7 @@ interface Building {
 export function elementInstancesOf(
   record: InstanceRecord,
   events: readonly EngineEvent[],
+  nameOf: (elementId: string) => string | undefined = () => undefined,
 ): ElementInstanceWire[] {
   const byKey = new Map<string, Building>()
   for (const event of events) {
@@ -106,6 +108,7 @@ export function elementInstancesOf(
       processDefinitionKey: record.processDefinitionKey,
       processDefinitionId: record.bpmnProcessId,
       elementId: b.elementId,
+      elementName: nameOf(b.elementId) ?? b.elementId,
       type: b.type,
       state: b.state === 'ACTIVE' && !active[b.elementInstanceKey] ? 'TERMINATED' : b.state,
       flowScopeKey: b.flowScopeKey,
@@ -156,7 +159,8 @@ export function registerElementInstanceRoutes(app: FastifyInstance, context: Ser
         )
       }
       const events = await engine.history(record.key)
-      const all = elementInstancesOf(record, events).filter(
+      const nameOf = (id: string) => engine.elementName(record.processDefinitionKey, id)
+      const all = elementInstancesOf(record, events, nameOf).filter(
         (e) =>
           (filter.elementInstanceKey === undefined ||
             e.elementInstanceKey === filter.elementInstanceKey) &&

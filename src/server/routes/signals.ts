@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { BroadcastSignalRequest, BroadcastSignalResponse } from '../../client/wire-types.ts'
 import { DEFAULT_TENANT } from '../../client/wire-types.ts'
 import type { ServerContext } from '../context.ts'
-import { tenantSchema, variablesSchema } from '../schemas.ts'
+import { keySchema, tenantSchema, variablesSchema } from '../schemas.ts'
 
 const broadcastBody = {
   type: 'object',
@@ -31,7 +31,10 @@ export function registerSignalRoutes(app: FastifyInstance, context: ServerContex
           responses: {
             200: {
               description: 'Broadcast',
-              schema: { type: 'object', properties: { tenantId: tenantSchema } },
+              schema: {
+                type: 'object',
+                properties: { signalKey: keySchema, tenantId: tenantSchema },
+              },
             },
           },
         },
@@ -39,9 +42,9 @@ export function registerSignalRoutes(app: FastifyInstance, context: ServerContex
     },
     async (request): Promise<BroadcastSignalResponse> => {
       const body = request.body
-      await context.engine.broadcastSignal(body.signalName, body.variables ?? {})
+      const broadcast = await context.engine.broadcastSignal(body.signalName, body.variables ?? {})
       context.jobsMayExist()
-      return { tenantId: DEFAULT_TENANT }
+      return { signalKey: broadcast.signalKey, tenantId: DEFAULT_TENANT }
     },
   )
 }

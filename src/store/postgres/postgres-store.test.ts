@@ -327,7 +327,14 @@ if (why !== undefined) {
         t += 30 * 60_000
         assert.equal(await engine.fireDueTimers(), 0, 'nothing is due after 30 minutes')
         t += 31 * 60_000
-        assert.equal(await engine.fireDueTimers(), 1)
+        // The engine's own scheduler may fire it first: the notification of the commit that made
+        // the timer can arrive after the clock moved (seen under load). Either way it fires once.
+        const firedHere = await engine.fireDueTimers()
+        assert.ok(firedHere <= 1, `fired ${firedHere}`)
+        for (let i = 0; i < 200; i++) {
+          if ((await engine.getInstance(b.instanceKey))?.status === 'completed') break
+          await new Promise((resolve) => setTimeout(resolve, 25))
+        }
 
         const a1 = await engine.getInstance(a.instanceKey)
         assert.equal(a1?.status, 'completed')
