@@ -15,7 +15,7 @@ export const correlationKey = 'token-simulation'
 /** Each rewrite the harness may make, and why it keeps the model's meaning. */
 export const RewriteKinds = {
   executable:
-    'process marked isExecutable="true" (the simulator runs every process, executable or not)',
+    'process marked isExecutable="true" (the simulator runs every process, executable or not); a process without any start event is left as it is, since nothing can start it in Baton (as in Camunda 8) and marking it would only make the deploy fail',
   waitTask:
     'waitAtElement task bound to a job the harness completes when the scenario triggers it (a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
   jobTask:
@@ -34,7 +34,7 @@ export const RewriteKinds = {
   conditionVariable:
     'conditional event without a condition waits for "=ts_<id> = true"; the harness sets the variable when the scenario triggers it',
   forcedFlow:
-    'setConfig activeOutgoing: the gateway\'s outgoing flows get conditions "=true" (the forced flows) and "=false" (the others)',
+    'setConfig activeOutgoing: the gateway\'s outgoing flows get conditions "=true" (the forced flows) and "=false" (the others); when a scenario changes them during the run, "=list contains(ts_flows_<gateway>, "<flow>")" and the harness sets that variable',
 } as const
 export type RewriteKind = keyof typeof RewriteKinds
 
@@ -78,6 +78,13 @@ export interface PrepareOptions {
   readonly forcedFlows: ReadonlyMap<string, readonly string[]>
   /** Tasks that wait until the scenario triggers them. */
   readonly waitAt: ReadonlySet<string>
+  /** Gateways whose forced flows change during the run: they read `forcedFlowsVariable(id)`. */
+  readonly changingFlows?: ReadonlySet<string>
+}
+
+/** The variable holding the flows a gateway must take, when the scenario changes them mid-run. */
+export function forcedFlowsVariable(gatewayId: string): string {
+  return `ts_flows_${gatewayId.replace(/\W/g, '_')}`
 }
 
 const flowNodeTags = new Set([
@@ -158,6 +165,7 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
   // The simulator runs every process.
   for (const node of nodes) {
     if (node.name !== 'process' || node.attributes['isExecutable'] === 'true') continue
+    if (!node.children.some((child) => child.name === 'startEvent')) continue
     editor.setAttribute(node, 'isExecutable', 'true')
     note('executable', node.attributes['id'] ?? '?')
   }
@@ -357,7 +365,15 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
     }
   }
 
-  const limitation = forceFlows(nodes, byId, editor, options.forcedFlows, bpmn, note)
+  const limitation = forceFlows(
+    nodes,
+    byId,
+    editor,
+    options.forcedFlows,
+    options.changingFlows ?? new Set(),
+    bpmn,
+    note,
+  )
   if (options.forcedFlows.size > 0) needsXsi = true
 
   if (anonymousSignal)
@@ -415,6 +431,7 @@ function forceFlows(
   byId: ReadonlyMap<string, XmlNode>,
   editor: XmlEditor,
   forced: ReadonlyMap<string, readonly string[]>,
+  changing: ReadonlySet<string>,
   bpmn: (name: string) => string,
   note: (kind: RewriteKind, id: string) => void,
 ): string | undefined {
@@ -438,7 +455,11 @@ function forceFlows(
     for (const flow of outgoing) {
       const flowId = flow.attributes['id'] ?? ''
       if (flowId === defaultFlow) continue
-      const value = flows.includes(flowId) ? '=true' : '=false'
+      const value = changing.has(gatewayId)
+        ? `=list contains(${forcedFlowsVariable(gatewayId)}, &quot;${escapeAttribute(flowId)}&quot;)`
+        : flows.includes(flowId)
+          ? '=true'
+          : '=false'
       const condition = `<${bpmn('conditionExpression')} xsi:type="${bpmn('tFormalExpression')}">${value}</${bpmn('conditionExpression')}>`
       const existing = flow.children.find((child) => child.name === 'conditionExpression')
       if (existing) editor.replace(existing, condition)

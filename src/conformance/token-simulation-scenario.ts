@@ -13,6 +13,7 @@ import type { SubscriptionStore } from '../store/subscriptions.ts'
 import { describeProblem, isUnsupportedRule, oneLine } from './betsy-case.ts'
 import {
   correlationKey,
+  forcedFlowsVariable,
   prepareModel,
   type PreparedModel,
   type RewriteKind,
@@ -95,6 +96,11 @@ export async function runScenario(scenario: Scenario, modelXml: string): Promise
     return fail('harness', model.limitation, ['harness: forced flow not expressible'])
   const rewrites = model.rewrites
 
+  // A file of empty pools (message flows between participants without a process) runs nothing:
+  // there is nothing to deploy, and every message sent there is lost.
+  if (model.processIds.length === 0) {
+    return compareRun(scenario, model, [], notes, rewrites, '')
+  }
   const clock = new VirtualClock()
   const store = await openSqliteStore({ path: ':memory:', durable: false })
   const engine = await Engine.open({ store, clock, pollIntervalMs: 60_000 })
@@ -105,7 +111,7 @@ export async function runScenario(scenario: Scenario, modelXml: string): Promise
       const rejected = judgeRejection(error)
       return fail(rejected.kind, rejected.reason, rejected.groups, rewrites)
     }
-    const run = new ScenarioRun(engine, store, model)
+    const run = new ScenarioRun(engine, store, model, plan.changingFlows)
     for (const step of scenario.steps) {
       const problem = await run.step(step)
       if (problem !== undefined) {
@@ -113,50 +119,68 @@ export async function runScenario(scenario: Scenario, modelXml: string): Promise
         return fail(problem.kind, reason + (await run.context()), [problem.group], rewrites)
       }
     }
-    const segments = scenario.steps.flatMap((step) =>
-      step.op === 'expectTrace' ? [step.trace ?? []] : [],
-    )
-    const expected = canonicalTrace(
-      reduceSimulatorTrace(segments, model.flowNodes, model.joinGateways),
-      segments.length,
-    )
-    const actual = canonicalTrace(
-      reduceEngineTrace(await run.logs(), model.flowNodes),
-      segments.length,
-    )
-    const comparison = compareTraces(expected, actual)
-    if (comparison.same) return { name, failure: undefined, notes, rewrites }
-    const fixtures = scenario.steps.flatMap((step) =>
-      step.op === 'expectTrace' ? [step.fixture] : [],
-    )
-    const where = segments.length > 1 ? ` (trace ${fixtures[comparison.segment] ?? '?'})` : ''
-    const reason =
-      `${comparison.orderOnly ? 'same steps in another order' : 'trace differs'}${where} at #${comparison.index}: ` +
-      `expected ${comparison.expected[comparison.index] ?? 'nothing'}, got ${comparison.actual[comparison.index] ?? 'nothing'}; ` +
-      `expected [${comparison.expected.join(' ')}] got [${comparison.actual.join(' ')}]` +
-      (await run.context())
-    return fail(
-      'mismatch',
-      reason,
-      [comparison.orderOnly ? 'mismatch: order differs' : 'mismatch: trace differs'],
-      rewrites,
-    )
+    return compareRun(scenario, model, await run.logs(), notes, rewrites, await run.context())
   } finally {
     await engine.close()
   }
 }
 
+/** Compares the engine's logs of a finished run with the scenario's expected traces. */
+function compareRun(
+  scenario: Scenario,
+  model: PreparedModel,
+  logs: readonly InstanceLog[],
+  notes: readonly string[],
+  rewrites: ReadonlyMap<RewriteKind, readonly string[]>,
+  context: string,
+): ScenarioResult {
+  const name = scenario.id
+  const segments = scenario.steps.flatMap((step) =>
+    step.op === 'expectTrace' ? [step.trace ?? []] : [],
+  )
+  const expected = canonicalTrace(
+    reduceSimulatorTrace(segments, model.flowNodes, model.joinGateways),
+    segments.length,
+  )
+  const actual = canonicalTrace(reduceEngineTrace(logs, model.flowNodes), segments.length)
+  const comparison = compareTraces(expected, actual)
+  if (comparison.same) return { name, failure: undefined, notes, rewrites }
+  const fixtures = scenario.steps.flatMap((step) =>
+    step.op === 'expectTrace' ? [step.fixture] : [],
+  )
+  const where = segments.length > 1 ? ` (trace ${fixtures[comparison.segment] ?? '?'})` : ''
+  const reason =
+    `${comparison.orderOnly ? 'same steps in another order' : 'trace differs'}${where} at #${comparison.index}: ` +
+    `expected ${comparison.expected[comparison.index] ?? 'nothing'}, got ${comparison.actual[comparison.index] ?? 'nothing'}; ` +
+    `expected [${comparison.expected.join(' ')}] got [${comparison.actual.join(' ')}]` +
+    context
+  return {
+    name,
+    failure: {
+      kind: 'mismatch',
+      reason: oneLine(reason),
+      groups: [comparison.orderOnly ? 'mismatch: order differs' : 'mismatch: trace differs'],
+    },
+    notes,
+    rewrites,
+  }
+}
+
 /**
- * The forced flows and wait states of a scenario, known before it starts; a message when a
- * gateway's forced flows change once the run has started (no rewrite can express that).
+ * The forced flows and wait states of a scenario, known before it starts: each gateway's first
+ * forced flows, and the gateways whose forced flows change once the run has started (those read
+ * them from a variable the harness sets at each setConfig); a message when a later setConfig
+ * could not be expressed.
  */
 function planConfig(steps: readonly ScenarioStep[]):
   | {
       forcedFlows: Map<string, readonly string[]>
+      changingFlows: Set<string>
       waitAt: Set<string>
     }
   | string {
   const forcedFlows = new Map<string, readonly string[]>()
+  const changingFlows = new Set<string>()
   const waitAt = new Set<string>()
   let started = false
   for (const step of steps) {
@@ -164,13 +188,21 @@ function planConfig(steps: readonly ScenarioStep[]):
     if (step.op === 'waitAtElement') waitAt.add(step.element)
     if (step.op !== 'setConfig') continue
     const before = forcedFlows.get(step.element)
-    const same = before !== undefined && before.join() === step.activeOutgoing.join()
-    if (started && !same) {
-      return `setConfig forces ${step.activeOutgoing.join(', ')} out of '${step.element}' after the run started${before ? ` (before: ${before.join(', ')})` : ''}`
+    if (before === undefined) {
+      forcedFlows.set(step.element, step.activeOutgoing)
+      if (started) changingFlows.add(step.element)
+      continue
     }
-    forcedFlows.set(step.element, step.activeOutgoing)
+    if (before.join() === step.activeOutgoing.join()) continue
+    if (!started) {
+      forcedFlows.set(step.element, step.activeOutgoing)
+      continue
+    }
+    changingFlows.add(step.element)
+    if (step.activeOutgoing.length !== before.length || step.activeOutgoing.length === 0)
+      return `setConfig changes how many flows '${step.element}' takes after the run started (${before.join(', ')} -> ${step.activeOutgoing.join(', ')})`
   }
-  return { forcedFlows, waitAt }
+  return { forcedFlows, changingFlows, waitAt }
 }
 
 function describeStep(step: ScenarioStep): string {
@@ -203,15 +235,33 @@ class ScenarioRun {
   /** How far each instance's log was searched for completed message flow sources. */
   private readonly scanned = new Map<Key, number>()
 
+  /** The flows each changing gateway takes now (as the scenario's setConfig steps so far say). */
+  private readonly flowsNow = new Map<string, readonly string[]>()
+
   constructor(
     private readonly engine: Engine,
     private readonly store: Store & Partial<SubscriptionStore>,
     private readonly model: PreparedModel,
+    private readonly changingFlows: ReadonlySet<string>,
   ) {}
+
+  /** The variables that tell changing gateways which flows to take. */
+  private flowVariables(): Record<string, string[]> {
+    const variables: Record<string, string[]> = {}
+    for (const [gateway, flows] of this.flowsNow)
+      variables[forcedFlowsVariable(gateway)] = [...flows]
+    return variables
+  }
 
   async step(step: ScenarioStep): Promise<StepProblem | undefined> {
     switch (step.op) {
-      case 'setConfig':
+      case 'setConfig': {
+        if (!this.changingFlows.has(step.element)) return undefined // applied before deploy
+        this.flowsNow.set(step.element, step.activeOutgoing)
+        for (const record of await this.engine.instances({ status: 'active' }, { limit: 1000 }))
+          await this.engine.setVariables(record.key, this.flowVariables())
+        return undefined
+      }
       case 'waitAtElement':
       case 'unknown':
         return undefined // applied to the model before deploy
@@ -348,7 +398,11 @@ class ScenarioRun {
             group: 'harness: element cannot be triggered from outside',
           }
         case 'start':
-          await this.engine.createInstance(binding.processId)
+          // At this start event: a process may have several none starts.
+          await this.engine.createInstance(binding.processId, {
+            startEventId: elementId,
+            variables: this.flowVariables(),
+          })
           return undefined
         case 'message': {
           const result = await this.engine.publishMessage({ name: binding.name, correlationKey })

@@ -80,7 +80,7 @@ export function reduceSimulatorTrace(
       const first = entry.indexOf(':')
       const last = entry.lastIndexOf(':')
       const action = entry.slice(0, first)
-      const element = entry.slice(first + 1, last)
+      const element = planeOwner(entry.slice(first + 1, last), flowNodes)
       const scopeId = entry.slice(last + 1)
       switch (action) {
         case 'createScope':
@@ -169,6 +169,16 @@ export function reduceSimulatorTrace(
   return events.sort((a, b) => a.at - b.at).map((e) => e.event)
 }
 
+/**
+ * bpmn-js draws a collapsed subprocess on a plane of its own and the simulator names the scope of
+ * its contents after that plane (`<id>_plane`): that is the subprocess itself.
+ */
+function planeOwner(element: string, flowNodes: ReadonlySet<string>): string {
+  if (flowNodes.has(element) || !element.endsWith('_plane')) return element
+  const owner = element.slice(0, -'_plane'.length)
+  return flowNodes.has(owner) ? owner : element
+}
+
 /** One process instance's log, with where each segment of the scenario ended in it. */
 export interface InstanceLog {
   readonly key: string
@@ -196,19 +206,27 @@ export function reduceEngineTrace(
   const out: TraceEvent[] = []
   for (const log of logs) {
     const instance = rootOf(log.key)
+    // A completed subprocess entered again to host compensation handlers stands for the instance
+    // it revives: the simulator keeps that scope and runs the handlers in it.
+    const revived = new Map<string, string>()
     for (const [index, event] of log.events.entries()) {
       let segment = log.segmentEnds.findIndex((end) => index < end)
       if (segment < 0) segment = log.segmentEnds.length
       if (event.type === 'ElementActivating') {
+        if (event.revivesScope !== undefined) {
+          revived.set(event.elementInstanceKey, event.revivesScope)
+          continue
+        }
         if (!flowNodes.has(event.elementId)) continue
         out.push({
           action: 'enter',
           elementId: event.elementId,
-          scope: event.flowScopeKey,
+          scope: revived.get(event.flowScopeKey) ?? event.flowScopeKey,
           instance,
           segment,
         })
       } else if (event.type === 'ElementCompleted' || event.type === 'ElementTerminated') {
+        if (revived.has(event.elementInstanceKey)) continue
         if (!flowNodes.has(event.elementId)) continue
         out.push({
           action: 'exit',

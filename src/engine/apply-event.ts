@@ -29,6 +29,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         ...(event.loopRole ? { loopRole: event.loopRole } : {}),
         ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),
         ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
+        ...(event.revivesScope ? { revives: event.revivesScope } : {}),
       }
       return
     case 'ElementActivated': {
@@ -174,13 +175,20 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       if (state.compensations)
         state.compensations = state.compensations.filter((r) => !done.has(r.elementInstanceKey))
       const thrower = state.elements[event.throwerKey]
-      if (thrower) thrower.compensationsPending = event.waitFor
+      if (thrower) {
+        thrower.compensationsPending = event.waitFor
+        if (event.queue && event.queue.length > 0) thrower.compensationQueue = event.queue
+      }
       return
     }
     case 'CompensationHandlerDone': {
       const thrower = state.elements[event.throwerKey]
-      if (thrower)
+      if (thrower) {
         thrower.compensationsPending = Math.max(0, (thrower.compensationsPending ?? 1) - 1)
+        const [, ...rest] = thrower.compensationQueue ?? []
+        if (rest.length > 0) thrower.compensationQueue = rest
+        else delete thrower.compensationQueue
+      }
       return
     }
     case 'AdHocQueued': {

@@ -302,6 +302,18 @@ function createInstance(
     step.setLocal(state.key, name, value)
   }
   const startEventId = command.startEventId ?? deployed.process.startEventId
+  if (!startEventId) {
+    const nones = (deployed.process.startEventIds ?? []).filter((id) => {
+      const node = deployed.process.nodes.get(id)
+      return node?.type === 'startEvent' && node.eventDefinition === undefined
+    })
+    if (nones.length > 1) {
+      return reject(
+        'BATON_PROCESS_NO_NONE_START',
+        `process '${deployed.bpmnProcessId}' has ${nones.length} none start events (${nones.join(', ')}); say which one to start at (startEventId)`,
+      )
+    }
+  }
   if (!startEventId || !deployed.process.nodes.has(startEventId)) {
     return reject(
       'BATON_PROCESS_NO_NONE_START',

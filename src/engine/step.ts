@@ -199,6 +199,24 @@ export class Step {
     return key
   }
 
+  /**
+   * Enters a completed subprocess again, to host the compensation handlers of what ran in it
+   * (they are modelled inside it); `revives` is the key of the completed instance.
+   */
+  reviveScope(elementId: string, revives: Key, flowScopeKey: Key): Key {
+    const key = this.ctx.nextKey()
+    this.emit({
+      type: 'ElementActivating',
+      elementInstanceKey: key,
+      elementId,
+      elementType: this.node(elementId).type,
+      flowScopeKey,
+      revivesScope: revives,
+    })
+    this.emit({ type: 'ElementActivated', elementInstanceKey: key, elementId })
+    return key
+  }
+
   /** Queues a compensation handler (an activity, or a compensation event subprocess). */
   enqueueCompensationHandler(
     nodeId: string,
@@ -238,6 +256,9 @@ export class Step {
   run(): void {
     for (;;) {
       while (this.head < this.agenda.length) {
+        // An inclusive join fires as soon as no token can reach it (a token that was on its way
+        // may just have been terminated), before the tokens queued at this instant move on.
+        if (this.waitingInclusiveJoins()) this.fireReadyInclusiveJoins()
         const item = this.agenda[this.head++] as AgendaItem
         if (this.state.status !== 'active') break
         switch (item.kind) {
@@ -342,6 +363,11 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
+    if (element.revives !== undefined) {
+      // Only hosts compensation handlers: no mappings, boundaries, event subprocesses or start.
+      this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
+      return
+    }
     if (element.loopRole === 'body') {
       // Mappings and the element's behaviour belong to the iterations; boundaries to the body.
       this.emit({ type: 'ElementActivated', elementInstanceKey, elementId: node.id })
@@ -382,6 +408,12 @@ export class Step {
     const element = this.state.elements[elementInstanceKey]
     if (!element) return
     const node = this.node(element.elementId)
+    if (element.revives !== undefined) {
+      // Its handlers are done; it leaves no token and is not compensable again.
+      this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
+      this.agenda.push({ kind: 'scope', scopeKey: element.flowScopeKey })
+      return
+    }
     if (element.loopRole === 'inner') {
       const outputs = node.ioMapping?.outputs
       if (outputs && outputs.length > 0 && !this.applyOutputs(element, node, outputs)) return
@@ -405,6 +437,10 @@ export class Step {
     recordCompensable(this, element, node)
     this.emit({ type: 'ElementCompleted', elementInstanceKey, elementId: node.id })
     if (element.compensationFor) compensationHandlerDone(this, element)
+    if (node.type === 'boundaryEvent' && node.eventDefinition?.type === 'cancel') {
+      const transaction = this.cancelledTransactionOf(element, node)
+      if (transaction) this.terminateElement(transaction)
+    }
     const scope = this.state.elements[element.flowScopeKey]
     if (scope && this.node(scope.elementId).adHoc) adHocChildCompleted(this, scope)
     const tokens = node.completionQuantity ?? 1
@@ -610,8 +646,8 @@ export class Step {
       const flowScopeKey = id.slice(0, slash)
       const gateway = this.node(id.slice(slash + 1))
       if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
-      const sources = this.process.inclusiveJoinSources.get(gateway.id)
-      if (sources && this.tokenCanReach(flowScopeKey, gateway.id, sources)) continue
+      const reach = this.process.inclusiveJoinReach.get(gateway.id)
+      if (reach && this.tokenHoldsJoin(flowScopeKey, gateway.id, reach)) continue
       if (gateway.type === 'complexGateway') {
         if (this.state.firedJoins?.[id]) {
           const flows = Object.entries(this.state.joins[id] ?? {}).flatMap(([flow, count]) =>
@@ -634,21 +670,65 @@ export class Step {
     return fired
   }
 
-  private tokenCanReach(
+  /**
+   * Whether a token of the scope may still arrive at a waiting inclusive (or complex) join, so it
+   * must wait. BPMN: a token upstream holds the join back when a path from it ends on an incoming
+   * flow that has no token yet, unless another path from it ends on one that has a token.
+   */
+  /** Whether tokens wait at an inclusive (or complex) join of this process. */
+  private waitingInclusiveJoins(): boolean {
+    if (this.process.inclusiveJoinReach.size === 0) return false
+    for (const _ in this.state.joins) return true
+    return this.state.firedJoins !== undefined
+  }
+
+  private tokenHoldsJoin(
     flowScopeKey: Key,
     gatewayId: string,
-    sources: ReadonlySet<string>,
+    reach: ReadonlyMap<string, ReadonlySet<string>>,
   ): boolean {
+    const join = this.state.joins[`${flowScopeKey}/${gatewayId}`] ?? {}
+    const holds = (elementId: string): boolean => {
+      const flows = reach.get(elementId)
+      if (!flows) return false
+      let empty = false
+      for (const flow of flows) {
+        if ((join[flow] ?? 0) > 0) return false
+        empty = true
+      }
+      return empty
+    }
     for (const element of Object.values(this.state.elements)) {
-      if (element.flowScopeKey === flowScopeKey && sources.has(element.elementId)) return true
+      if (element.flowScopeKey === flowScopeKey && holds(element.elementId)) return true
+    }
+    // Tokens queued to enter an element at this instant.
+    for (let i = this.head; i < this.agenda.length; i++) {
+      const item = this.agenda[i] as AgendaItem
+      if (item.kind === 'activate' && item.flowScopeKey === flowScopeKey && holds(item.nodeId))
+        return true
     }
     const prefix = `${flowScopeKey}/`
     for (const id of Object.keys(this.state.joins)) {
       if (!id.startsWith(prefix)) continue
       const other = id.slice(prefix.length)
-      if (other !== gatewayId && sources.has(other)) return true
+      if (other !== gatewayId && holds(other)) return true
     }
     return false
+  }
+
+  /** The transaction a cancel boundary event caught the cancellation of (it ends with the boundary). */
+  private cancelledTransactionOf(
+    boundary: ElementInstanceState,
+    node: FlowNode,
+  ): ElementInstanceState | undefined {
+    for (const element of Object.values(this.state.elements)) {
+      if (
+        element.elementId === node.attachedToRef &&
+        element.flowScopeKey === boundary.flowScopeKey
+      )
+        return element
+    }
+    return undefined
   }
 
   /** Completes a scope (subprocess or the process) when nothing is left running in it. */

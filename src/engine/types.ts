@@ -56,8 +56,22 @@ export interface ElementInstanceState {
   compensationFor?: Key
   /** A compensation event subprocess: the completed subprocess instance it compensates. */
   compensatesScope?: Key
+  /**
+   * A completed subprocess entered again to host the compensation of what ran in it: the key of
+   * the instance it stands for. It runs nothing itself and completes when its handlers are done.
+   */
+  revives?: Key
   /** A compensation throw event waiting for this many handlers. */
   compensationsPending?: number
+  /** The handlers it still has to start, one after the other (most recent work first). */
+  compensationQueue?: readonly CompensationHandlerRef[]
+}
+
+/** A compensation handler to start: the element, the scope it runs in, and what it compensates. */
+export interface CompensationHandlerRef {
+  readonly nodeId: string
+  readonly scopeKey: Key
+  readonly compensatesScope?: Key
 }
 
 /** A completed activity that can be compensated (it has a handler, or compensable insides). */
@@ -299,6 +313,8 @@ export type EngineEventBody =
       /** A compensation handler run for this throw event. */
       readonly compensationFor?: Key
       readonly compensatesScope?: Key
+      /** A completed subprocess instance entered again for compensation (see `revives`). */
+      readonly revivesScope?: Key
     }
   | {
       /** A completed activity became compensable. */
@@ -312,6 +328,8 @@ export type EngineEventBody =
       readonly elementInstanceKeys: readonly Key[]
       /** Handlers the thrower waits for (0: it goes on at once). */
       readonly waitFor: number
+      /** Handlers started one after the other once the first is done (the thrower holds them). */
+      readonly queue?: readonly CompensationHandlerRef[]
     }
   | {
       /** A compensation handler finished; its thrower waits for one fewer. */

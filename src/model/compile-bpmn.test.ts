@@ -184,6 +184,11 @@ void describe('model/compile-bpmn', () => {
         's',
         'sub',
       ])
+      // each source with the incoming flows of the join its paths end on
+      const reach = process.inclusiveJoinReach.get('join')
+      assert.deepEqual([...(reach?.get('s') ?? [])], ['f1'])
+      assert.deepEqual([...(reach?.get('sub') ?? [])], ['back'])
+      assert.deepEqual([...(reach?.get('again') ?? [])], ['back'])
     })
   })
 
@@ -253,17 +258,28 @@ void describe('model/compile-bpmn', () => {
       for (const problem of problems) assert.ok(problem.message.length > 30, problem.message)
     })
 
-    void it('requires exactly one none start event per process and subprocess', async () => {
+    void it('requires a start event per process and exactly one none start per subprocess', async () => {
       const none = expectProblems(await compileBpmn(bpmn('<bpmn:task id="t" />')))
       assert.deepEqual(rules(none), ['start-event-required'])
       assert.equal(none[0]!.elementId, 'p')
       assert.equal(none[0]!.line, 3)
 
-      const two = expectProblems(
+      // a process may offer several none starts; an instance names the one it starts at
+      const two = only(
         await compileBpmn(bpmn('<bpmn:startEvent id="a" />\n<bpmn:startEvent id="b" />')),
       )
-      assert.deepEqual(rules(two), ['start-event-multiple'])
-      assert.equal(two[0]!.elementId, 'b')
+      assert.equal(two.startEventId, '')
+      assert.deepEqual(two.startEventIds, ['a', 'b'])
+
+      const twoInSub = expectProblems(
+        await compileBpmn(
+          around(
+            '<bpmn:subProcess id="x"><bpmn:startEvent id="a" /><bpmn:startEvent id="b" /></bpmn:subProcess>',
+          ),
+        ),
+      )
+      assert.deepEqual(rules(twoInSub), ['start-event-multiple'])
+      assert.equal(twoInSub[0]!.elementId, 'b')
 
       const sub = expectProblems(
         await compileBpmn(

@@ -5,7 +5,7 @@ import type { CompileContext } from './compile-context.ts'
 import { checkEngineSupport } from './engine-constructs.ts'
 import { eventDefinitionTypeOf } from './event-definitions.ts'
 import { flowNodeCompilers, reportUnsupported } from './flow-node-compilers.ts'
-import { computeInclusiveJoinSources } from './inclusive-join-sources.ts'
+import { computeInclusiveJoinReach } from './inclusive-join-sources.ts'
 import { isMimeType } from './mime-type.ts'
 import { dialectOf, isStrict } from './dialect.ts'
 import { messageExchange } from './message-exchange.ts'
@@ -241,9 +241,27 @@ function compileProcess(
     eventSubProcessIds: scope.eventSubProcessIds,
     linkTargets: new FrozenMap(build.linkTargets),
     childNodeIds: scope.childNodeIds,
+    ...inclusiveJoins(build),
+  }
+}
+
+function inclusiveJoins(
+  build: ProcessBuild,
+): Pick<ExecutableProcess, 'inclusiveJoinSources' | 'inclusiveJoinReach'> {
+  const reach = computeInclusiveJoinReach(build.nodes, build.flows)
+  return {
     inclusiveJoinSources: new FrozenMap(
-      [...computeInclusiveJoinSources(build.nodes, build.flows)].map(
-        ([gateway, sources]) => [gateway, new FrozenSet(sources)] as const,
+      [...reach].map(([gateway, sources]) => [gateway, new FrozenSet(sources.keys())] as const),
+    ),
+    inclusiveJoinReach: new FrozenMap(
+      [...reach].map(
+        ([gateway, sources]) =>
+          [
+            gateway,
+            new FrozenMap(
+              [...sources].map(([source, flows]) => [source, new FrozenSet(flows)] as const),
+            ),
+          ] as const,
       ),
     ),
   }

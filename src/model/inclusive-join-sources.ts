@@ -1,20 +1,23 @@
 import type { FlowNode, SequenceFlow } from './types.ts'
 
 /**
- * For each inclusive or complex gateway with more than one incoming flow: the flow nodes of its scope from
- * which a path reaches it without passing through the gateway itself. The engine uses it to
- * decide whether a token may still arrive before the join fires. A subprocess is one node of its
- * parent scope (sequence flows never cross scopes). Besides sequence flows, a path may leave an
- * activity through one of its boundary events, and jump from a link throw event to the link catch
- * event of the same name.
+ * For each inclusive or complex gateway with more than one incoming flow: the flow nodes of its
+ * scope from which a path reaches it without passing through the gateway itself, each with the
+ * incoming flows of the gateway its paths end on. The engine uses it to decide whether a token may
+ * still arrive before the join fires: BPMN's rule is that a token upstream holds the join back
+ * only when it can reach an incoming flow that has no token yet and no incoming flow that has one.
+ * A subprocess is one node of its parent scope (sequence flows never cross scopes). Besides
+ * sequence flows, a path may leave an activity through one of its boundary events, and jump from a
+ * link throw event to the link catch event of the same name.
  *
  * @example
- * // start -> fork -> (a | b) -> join: sources of join are { start, fork, a, b }
+ * // start -> fork -(f1)-> a -(f3)-> join, fork -(f2)-> b -(f4)-> join:
+ * // reach of join: start -> {f3, f4}, fork -> {f3, f4}, a -> {f3}, b -> {f4}
  */
-export function computeInclusiveJoinSources(
+export function computeInclusiveJoinReach(
   nodes: ReadonlyMap<string, FlowNode>,
   flows: ReadonlyMap<string, SequenceFlow>,
-): Map<string, Set<string>> {
+): Map<string, Map<string, Set<string>>> {
   const linkThrows = new Map<string, string[]>()
   for (const node of nodes.values()) {
     if (node.type !== 'intermediateThrowEvent' || node.eventDefinition?.type !== 'link') continue
@@ -35,20 +38,44 @@ export function computeInclusiveJoinSources(
     return from
   }
 
-  const joins = new Map<string, Set<string>>()
+  const joins = new Map<string, Map<string, Set<string>>>()
   for (const gateway of nodes.values()) {
     if (gateway.type !== 'inclusiveGateway' && gateway.type !== 'complexGateway') continue
     if (gateway.incoming.length < 2) continue
-    const sources = new Set<string>()
-    const pending = predecessors(gateway)
-    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
-      if (id === gateway.id || sources.has(id)) continue
-      const node = nodes.get(id)
-      if (node === undefined || node.scopeId !== gateway.scopeId) continue
-      sources.add(id)
-      pending.push(...predecessors(node))
+    const reach = new Map<string, Set<string>>()
+    for (const flowId of gateway.incoming) {
+      const source = flows.get(flowId)?.sourceRef
+      const seen = new Set<string>()
+      const pending = source === undefined ? [] : [source]
+      for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+        if (id === gateway.id || seen.has(id)) continue
+        const node = nodes.get(id)
+        if (node === undefined || node.scopeId !== gateway.scopeId) continue
+        seen.add(id)
+        const reached = reach.get(id) ?? new Set<string>()
+        reached.add(flowId)
+        reach.set(id, reached)
+        pending.push(...predecessors(node))
+      }
     }
-    joins.set(gateway.id, sources)
+    joins.set(gateway.id, reach)
   }
+  return joins
+}
+
+/**
+ * For each inclusive or complex gateway with more than one incoming flow: the flow nodes of its
+ * scope from which a path reaches it without passing through the gateway itself.
+ *
+ * @example
+ * // start -> fork -> (a | b) -> join: sources of join are { start, fork, a, b }
+ */
+export function computeInclusiveJoinSources(
+  nodes: ReadonlyMap<string, FlowNode>,
+  flows: ReadonlyMap<string, SequenceFlow>,
+): Map<string, Set<string>> {
+  const joins = new Map<string, Set<string>>()
+  for (const [gateway, reach] of computeInclusiveJoinReach(nodes, flows))
+    joins.set(gateway, new Set(reach.keys()))
   return joins
 }

@@ -110,7 +110,9 @@ export function checkStartEvents(
   }
 
   const [none, ...otherNones] = noneStarts
-  for (const other of otherNones) {
+  // A process may have several (BPMN: whoever starts an instance picks one); an embedded
+  // subprocess is entered by its incoming flow, which says nothing about which one to take.
+  for (const other of kind === 'process' ? [] : otherNones) {
     ctx.problems.error(
       'start-event-multiple',
       `${describeElement(scope)} has ${noneStarts.length} none start events (${ids(noneStarts)}); Baton needs exactly one to know where to start. Keep one and connect the others' paths to it.`,
@@ -128,7 +130,8 @@ export function checkStartEvents(
       scopeId,
     )
   }
-  const noneId = none === undefined ? undefined : idOf(none)
+  // With several none starts, an instance names the one it starts at.
+  const noneId = none === undefined || otherNones.length > 0 ? undefined : idOf(none)
   // An instantiating receive task waits at deploy like a message start event.
   if (kind === 'process') {
     for (const node of instantiating) {

@@ -284,6 +284,12 @@ export interface ExecutableProcess {
    * the same scope from which a token could still reach it (without passing through it).
    */
   readonly inclusiveJoinSources: ReadonlyMap<string, ReadonlySet<string>>
+  /**
+   * The same flow nodes, each with the incoming flows of the gateway that its paths end on: a
+   * token there holds the join back only while it can reach an incoming flow without a token and
+   * none with one (BPMN's activation rule of the inclusive gateway).
+   */
+  readonly inclusiveJoinReach: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>
 }
 
 /** A problem found while validating a model: which rule, where, and what to do. */

@@ -117,6 +117,11 @@ export interface CreateInstanceOptions {
   readonly businessKey?: string
   /** Resolve only once the instance has ended; the result then carries its final variables. */
   readonly awaitCompletion?: boolean
+  /**
+   * The none start event to start at, for a process with several (BPMN lets a process offer
+   * several ways in); a process with one starts there without it.
+   */
+  readonly startEventId?: string
 }
 
 export interface CreatedInstance {
@@ -649,6 +654,7 @@ export class Engine {
       processDefinitionKey: deployed.key,
       ...(options.variables === undefined ? {} : { variables: options.variables }),
       ...(options.businessKey === undefined ? {} : { businessKey: options.businessKey }),
+      ...(options.startEventId === undefined ? {} : { startEventId: options.startEventId }),
     })
     const created = {
       instanceKey,

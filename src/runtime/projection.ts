@@ -105,11 +105,12 @@ export class BatchProjection {
         this.statisticsOf(state, state.bpmnProcessId).terminated++
         return
       case 'ElementActivating':
-        if (event.loopRole !== 'body') this.statisticsOf(state, event.elementId).entered++
+        if (event.loopRole !== 'body' && event.revivesScope === undefined)
+          this.statisticsOf(state, event.elementId).entered++
         return
       case 'ElementCompleted': {
         const element = state.elements[event.elementInstanceKey]
-        if (element && element.loopRole !== 'body') {
+        if (element && element.loopRole !== 'body' && element.revives === undefined) {
           const duration = event.at - (element.activatedAt ?? event.at)
           this.recordCompletion(this.statisticsOf(state, event.elementId), duration)
         }

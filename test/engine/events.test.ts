@@ -537,3 +537,74 @@ describe('engine/message-throw-events', () => {
     assert.deepEqual(sent, ['Tell', 'Done'])
   })
 })
+
+describe('engine/signal-event-subprocesses', () => {
+  // A signal end event whose signal both an interrupting and two non-interrupting event
+  // subprocesses of the process catch.
+  const both = definitions(
+    'signal_both',
+    `<bpmn:signal id="Sig_go" name="go" />
+    <bpmn:process id="both" isExecutable="true">
+      <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Throw')}
+      <bpmn:endEvent id="Throw"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:endEvent>
+      <bpmn:subProcess id="Beside" triggeredByEvent="true">
+        <bpmn:startEvent id="BesideStart" isInterrupting="false"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:startEvent>
+        ${flow('b1', 'BesideStart', 'BesideEnd')}<bpmn:endEvent id="BesideEnd" />
+      </bpmn:subProcess>
+      <bpmn:subProcess id="Instead" triggeredByEvent="true">
+        <bpmn:startEvent id="InsteadStart"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:startEvent>
+        ${flow('i1', 'InsteadStart', 'InsteadEnd')}<bpmn:endEvent id="InsteadEnd" />
+      </bpmn:subProcess>
+      <bpmn:subProcess id="Beside2" triggeredByEvent="true">
+        <bpmn:startEvent id="Beside2Start" isInterrupting="false"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:startEvent>
+        ${flow('c1', 'Beside2Start', 'Beside2End')}<bpmn:endEvent id="Beside2End" />
+      </bpmn:subProcess>
+    </bpmn:process>`,
+  )
+
+  it('an interrupting event subprocess wins over non-interrupting ones caught by the same signal', async (t) => {
+    // given
+    const { engine } = await open(both)
+    t.after(() => engine.close())
+
+    // when
+    const { instanceKey } = await engine.createInstance('both')
+
+    // then only the interrupting one ran: the scope it interrupts ends at the instant of the signal
+    const history = await engine.history(instanceKey)
+    const activated = eventsOf(history, 'ElementActivating').map((e) => e.elementId)
+    assert.deepEqual(activated, ['Start', 'Throw', 'Instead', 'InsteadStart', 'InsteadEnd'])
+    assert.equal(await statusOf(engine, instanceKey), 'completed')
+  })
+
+  it('a signal throw event completes at the instant it throws, before the catch event it triggers', async (t) => {
+    // given one branch waits at a signal catch while the other throws it
+    const { engine } = await open(
+      definitions(
+        'signal_order',
+        `<bpmn:signal id="Sig_go" name="go" />
+        <bpmn:process id="order" isExecutable="true">
+          <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Fork')}
+          <bpmn:parallelGateway id="Fork" />${flow('f2', 'Fork', 'Catch')}${flow('f3', 'Fork', 'Throw')}
+          <bpmn:intermediateCatchEvent id="Catch"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:intermediateCatchEvent>
+          <bpmn:intermediateThrowEvent id="Throw"><bpmn:signalEventDefinition signalRef="Sig_go" /></bpmn:intermediateThrowEvent>
+          ${flow('f4', 'Catch', 'CaughtEnd')}<bpmn:endEvent id="CaughtEnd" />
+          ${flow('f5', 'Throw', 'ThrownEnd')}<bpmn:endEvent id="ThrownEnd" />
+        </bpmn:process>`,
+      ),
+    )
+    t.after(() => engine.close())
+
+    // when
+    const { instanceKey } = await engine.createInstance('order')
+
+    // then
+    const completed = completedElements(await engine.history(instanceKey))
+    assert.deepEqual(completed.slice(completed.indexOf('Throw')), [
+      'Throw',
+      'Catch',
+      'ThrownEnd',
+      'CaughtEnd',
+    ])
+  })
+})

@@ -1,7 +1,26 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Engine } from '../../src/runtime/engine.ts'
-import { engineWith, trail } from '../support/engine-harness.ts'
+import { Engine } from '../../src/runtime/engine.ts'
+import { engineWith, FakeClock, trail } from '../support/engine-harness.ts'
+
+const ns = `xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="https://baton.dev/test"`
+const flow = (id: string, from: string, to: string, condition?: string): string =>
+  `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}">${condition ? `<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression>` : ''}</bpmn:sequenceFlow>`
+
+/**
+ * A fork sends one token straight to an exclusive gateway and one through a slow task to it; the
+ * exclusive gateway reaches the inclusive join on two flows, and picks `toA` while `pick` is "a".
+ */
+const twoWaysIn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${ns} id="Definitions_two_ways"><bpmn:process id="two-ways" isExecutable="true">
+  <bpmn:startEvent id="Start" />${flow('f0', 'Start', 'Fork')}
+  <bpmn:parallelGateway id="Fork" />${flow('fDirect', 'Fork', 'Choose')}${flow('fSlow', 'Fork', 'Slow')}
+  <bpmn:serviceTask id="Slow"><bpmn:extensionElements><zeebe:taskDefinition type="slow" /></bpmn:extensionElements></bpmn:serviceTask>
+  ${flow('fSlowDone', 'Slow', 'Choose')}
+  <bpmn:exclusiveGateway id="Choose" default="toB" />${flow('toA', 'Choose', 'Join', '=pick = "a"')}${flow('toB', 'Choose', 'Join')}
+  <bpmn:inclusiveGateway id="Join" />${flow('fEnd', 'Join', 'End')}
+  <bpmn:endEvent id="End" />
+</bpmn:process></bpmn:definitions>`
 
 async function completeOne(engine: Engine, type: string): Promise<void> {
   const [job] = await engine.activateJobs({ type, worker: 'test', timeoutMs: 60_000, max: 1 })
@@ -114,6 +133,83 @@ describe('engine/inclusive-gateway', () => {
       'SequenceFlowTaken Flow_basicDone',
       'SequenceFlowTaken Flow_end',
       'ProcessInstanceCompleted',
+    ])
+  })
+
+  it('does not wait for a token that can also reach an incoming flow that already has a token', async (t) => {
+    // given a token arrived on toA while another one is still in Slow, which may come on toA or toB
+    const engine = await Engine.open({ path: ':memory:', durable: false, clock: new FakeClock() })
+    t.after(() => engine.close())
+    await engine.deploy({ name: 'two-ways.bpmn', xml: twoWaysIn })
+
+    // when
+    const { instanceKey } = await engine.createInstance('two-ways', { variables: { pick: 'a' } })
+
+    // then the join fires at once (BPMN: that token does not hold it back) ...
+    const only = ['JoinTokenArrived', 'ElementActivating', 'ElementCompleted'] as const
+    const before = trail(await engine.history(instanceKey), [...only])
+    assert.deepEqual(before.slice(before.indexOf('JoinTokenArrived Join toA')), [
+      'JoinTokenArrived Join toA',
+      'ElementActivating Join',
+      'ElementCompleted Join',
+      'ElementActivating End',
+      'ElementCompleted End',
+    ])
+    assert.equal(before.includes('ElementCompleted Slow'), false)
+
+    // ... and once more when the slow token arrives
+    await completeOne(engine, 'slow')
+    const after = trail(await engine.history(instanceKey), [...only, 'ProcessInstanceCompleted'])
+    assert.deepEqual(after.slice(before.length), [
+      'ElementCompleted Slow',
+      'ElementActivating Choose',
+      'ElementCompleted Choose',
+      'JoinTokenArrived Join toA',
+      'ElementActivating Join',
+      'ElementCompleted Join',
+      'ElementActivating End',
+      'ElementCompleted End',
+      'ProcessInstanceCompleted',
+    ])
+  })
+
+  it('fires as soon as the token it waited for is terminated, before the interrupting path moves on', async (t) => {
+    // given one token at the join and one in a task whose timer boundary interrupts it
+    const clock = new FakeClock()
+    const engine = await Engine.open({ path: ':memory:', durable: false, clock })
+    t.after(() => engine.close())
+    await engine.deploy({
+      name: 'timed-out.bpmn',
+      xml: `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${ns} id="Definitions_timed_out"><bpmn:process id="timed-out" isExecutable="true">
+  <bpmn:startEvent id="Start" />${flow('f0', 'Start', 'Fork')}
+  <bpmn:parallelGateway id="Fork" />${flow('fDirect', 'Fork', 'Join')}${flow('fWork', 'Fork', 'Work')}
+  <bpmn:serviceTask id="Work"><bpmn:extensionElements><zeebe:taskDefinition type="work" /></bpmn:extensionElements></bpmn:serviceTask>
+  ${flow('fWorked', 'Work', 'Join')}
+  <bpmn:boundaryEvent id="TooLong" attachedToRef="Work"><bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+  ${flow('fTooLong', 'TooLong', 'Escalate')}<bpmn:endEvent id="Escalate" />
+  <bpmn:inclusiveGateway id="Join" />${flow('fEnd', 'Join', 'End')}<bpmn:endEvent id="End" />
+</bpmn:process></bpmn:definitions>`,
+    })
+    const { instanceKey } = await engine.createInstance('timed-out')
+
+    // when the timer interrupts the task
+    clock.advance(3_600_001)
+    await engine.fireDueTimers()
+
+    // then the join fires at that instant, before the timer's path reaches its end event
+    const lines = trail(await engine.history(instanceKey), [
+      'ElementActivating',
+      'ElementTerminated',
+      'JoinTokensConsumed',
+    ])
+    assert.deepEqual(lines.slice(lines.indexOf('ElementActivating TooLong')), [
+      'ElementActivating TooLong',
+      'ElementTerminated Work',
+      'JoinTokensConsumed Join',
+      'ElementActivating Join',
+      'ElementActivating Escalate',
+      'ElementActivating End',
     ])
   })
 })

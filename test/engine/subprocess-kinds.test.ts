@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Engine } from '../../src/runtime/engine.ts'
-import { completedElements, FakeClock } from '../support/engine-harness.ts'
+import { completedElements, FakeClock, trail, until } from '../support/engine-harness.ts'
 
 const ns = `xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="https://baton.dev/test"`
 const model = (body: string): string =>
@@ -155,6 +155,165 @@ describe('engine/compensation', () => {
     assert.ok(
       completed.indexOf('CancelFlight') < completed.indexOf('Undo'),
       'the throw event waits for its handlers',
+    )
+  })
+})
+
+describe('engine/compensation-scopes', () => {
+  const undo = (id: string): string =>
+    `<bpmn:serviceTask id="${id}" isForCompensation="true"><bpmn:extensionElements><zeebe:taskDefinition type="undo" /></bpmn:extensionElements></bpmn:serviceTask>`
+  const compensable = (task: string, handler: string): string =>
+    `${service(task, 'do')}<bpmn:boundaryEvent id="${task}Comp" attachedToRef="${task}"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>${undo(handler)}<bpmn:association id="${task}Assoc" associationDirection="One" sourceRef="${task}Comp" targetRef="${handler}" />`
+  const flow = (id: string, from: string, to: string): string =>
+    `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}" />`
+
+  async function undoJobs(engine: Engine): Promise<string[]> {
+    const jobs = await engine.activateJobs({
+      type: 'undo',
+      worker: 't',
+      timeoutMs: 60_000,
+      max: 10,
+    })
+    return jobs.map((job) => job.elementId)
+  }
+
+  it('runs the handler of work done in a completed subprocess inside it, entered again for that', async (t) => {
+    // given a subprocess that booked, completed, and a compensation throw after it
+    const engine = await open(
+      model(`<bpmn:process id="trip" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Trip')}
+        <bpmn:subProcess id="Trip">
+          <bpmn:startEvent id="TripStart" />${flow('t1', 'TripStart', 'Book')}
+          ${compensable('Book', 'Unbook')}${flow('t2', 'Book', 'TripEnd')}<bpmn:endEvent id="TripEnd" />
+        </bpmn:subProcess>${flow('f2', 'Trip', 'Undo')}
+        <bpmn:intermediateThrowEvent id="Undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+        ${flow('f3', 'Undo', 'End')}<bpmn:endEvent id="End" />
+      </bpmn:process>`),
+    )
+    t.after(() => engine.close())
+    engine.worker('do', () => undefined)
+    engine.worker('undo', () => undefined)
+
+    // when
+    const result = await engine.createInstance('trip', { awaitCompletion: true })
+
+    // then Trip is entered again (marked as reviving the first one), hosts Unbook, and leaves no token
+    const history = await engine.history(result.instanceKey)
+    const activating = history.filter((e) => e.type === 'ElementActivating')
+    const trips = activating.filter((e) => e.elementId === 'Trip')
+    assert.equal(trips.length, 2)
+    assert.equal(trips[1]?.revivesScope, trips[0]?.elementInstanceKey)
+    const unbook = activating.find((e) => e.elementId === 'Unbook')
+    assert.equal(unbook?.flowScopeKey, trips[1]?.elementInstanceKey)
+    assert.equal(activating.filter((e) => e.elementId === 'TripStart').length, 1)
+    assert.equal(activating.filter((e) => e.elementId === 'Undo').length, 1)
+    assert.equal(result.status, 'completed')
+  })
+
+  it('starts the handlers one after the other, most recent work first, while the thrower waits', async (t) => {
+    // given
+    const engine = await open(
+      model(`<bpmn:process id="pair" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'First')}
+        ${compensable('First', 'UndoFirst')}${flow('f2', 'First', 'Second')}
+        ${compensable('Second', 'UndoSecond')}${flow('f3', 'Second', 'Undo')}
+        <bpmn:intermediateThrowEvent id="Undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+        ${flow('f4', 'Undo', 'End')}<bpmn:endEvent id="End" />
+      </bpmn:process>`),
+    )
+    t.after(() => engine.close())
+    engine.worker('do', () => undefined)
+    const { instanceKey } = await engine.createInstance('pair')
+    await engine.idle()
+    await until(
+      engine,
+      async () =>
+        (await engine.history(instanceKey)).some((e) => e.type === 'CompensationTriggered'),
+      'compensation',
+    )
+
+    // when the first handler is done
+    const first = await undoJobs(engine)
+    assert.deepEqual(first, ['UndoSecond'])
+    const [job] = Object.values((await engine.getInstance(instanceKey))?.state.jobs ?? {})
+    await engine.completeJob(job?.key ?? '')
+
+    // then the next one starts, and the instance goes on after it
+    assert.deepEqual(await undoJobs(engine), ['UndoFirst'])
+    const [next] = Object.values((await engine.getInstance(instanceKey))?.state.jobs ?? {})
+    await engine.completeJob(next?.key ?? '')
+    assert.equal((await engine.getInstance(instanceKey))?.status, 'completed')
+  })
+
+  it('a compensation end event in an event subprocess compensates the scope the event subprocess is in', async (t) => {
+    // given
+    const engine = await open(
+      model(`<bpmn:escalation id="Esc" escalationCode="late" />
+      <bpmn:process id="late" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Book')}
+        ${compensable('Book', 'Unbook')}${flow('f2', 'Book', 'Late')}
+        <bpmn:endEvent id="Late"><bpmn:escalationEventDefinition escalationRef="Esc" /></bpmn:endEvent>
+        <bpmn:subProcess id="OnLate" triggeredByEvent="true">
+          <bpmn:startEvent id="OnLateStart"><bpmn:escalationEventDefinition escalationRef="Esc" /></bpmn:startEvent>
+          ${flow('e1', 'OnLateStart', 'UndoBook')}
+          <bpmn:endEvent id="UndoBook"><bpmn:compensateEventDefinition activityRef="Book" /></bpmn:endEvent>
+        </bpmn:subProcess>
+      </bpmn:process>`),
+    )
+    t.after(() => engine.close())
+    engine.worker('do', () => undefined)
+    engine.worker('undo', () => undefined)
+
+    // when
+    const result = await engine.createInstance('late', { awaitCompletion: true })
+
+    // then
+    const completed = completedElements(await engine.history(result.instanceKey))
+    assert.ok(completed.includes('Unbook'), completed.join(' '))
+    assert.ok(completed.indexOf('Unbook') < completed.indexOf('UndoBook'))
+  })
+
+  it('a cancel end event: the cancel boundary catches first, the work is undone inside the transaction, then it ends', async (t) => {
+    // given
+    const engine = await open(
+      model(`<bpmn:process id="tx" isExecutable="true">
+        <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Tx')}
+        <bpmn:transaction id="Tx">
+          <bpmn:startEvent id="TxStart" />${flow('t1', 'TxStart', 'Book')}
+          ${compensable('Book', 'Unbook')}${flow('t2', 'Book', 'Cancel')}
+          <bpmn:endEvent id="Cancel"><bpmn:cancelEventDefinition /></bpmn:endEvent>
+        </bpmn:transaction>${flow('f2', 'Tx', 'Done')}<bpmn:endEvent id="Done" />
+        <bpmn:boundaryEvent id="Cancelled" attachedToRef="Tx"><bpmn:cancelEventDefinition /></bpmn:boundaryEvent>
+        ${flow('f3', 'Cancelled', 'Undone')}<bpmn:endEvent id="Undone" />
+      </bpmn:process>`),
+    )
+    t.after(() => engine.close())
+    engine.worker('do', () => undefined)
+    engine.worker('undo', () => undefined)
+
+    // when
+    const result = await engine.createInstance('tx', { awaitCompletion: true })
+
+    // then
+    const history = await engine.history(result.instanceKey)
+    const tx = history.find((e) => e.type === 'ElementActivating' && e.elementId === 'Tx')
+    const lines = trail(history, ['ElementActivating', 'ElementCompleted', 'ElementTerminated'])
+    const from = lines.indexOf('ElementActivating Cancel')
+    assert.deepEqual(lines.slice(from), [
+      'ElementActivating Cancel',
+      'ElementActivating Cancelled',
+      'ElementTerminated Cancel',
+      'ElementActivating Unbook',
+      'ElementCompleted Unbook',
+      'ElementCompleted Cancelled',
+      'ElementTerminated Tx',
+      'ElementActivating Undone',
+      'ElementCompleted Undone',
+    ])
+    const unbook = history.find((e) => e.type === 'ElementActivating' && e.elementId === 'Unbook')
+    assert.equal(
+      unbook?.type === 'ElementActivating' && unbook.flowScopeKey,
+      tx?.type === 'ElementActivating' && tx.elementInstanceKey,
     )
   })
 })

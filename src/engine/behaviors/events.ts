@@ -619,8 +619,13 @@ export function evaluateConditions(step: Step): void {
  * instance and signal start event through the runtime after this step.
  */
 export function throwSignal(step: Step, name: string, variables: Variables): void {
-  for (const subscription of Object.values(step.state.subscriptions ?? {})) {
-    if (subscription.kind !== 'signal' || subscription.name !== name) continue
+  const caught = Object.values(step.state.subscriptions ?? {}).filter(
+    (subscription) => subscription.kind === 'signal' && subscription.name === name,
+  )
+  // Interrupting catches first: the scope they interrupt ends at the instant of the signal, so a
+  // non-interrupting catch inside it (an event subprocess of the same scope) does not start.
+  caught.sort((a, b) => Number(b.interrupting) - Number(a.interrupting))
+  for (const subscription of caught) {
     if (!step.state.subscriptions?.[subscription.key]) continue // closed by an earlier trigger
     triggerSubscription(step, subscription, variables)
   }

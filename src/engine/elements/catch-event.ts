@@ -25,10 +25,14 @@ export const catchEvent: ElementBehavior = {
   },
 }
 
-/** Boundary events are activated only by their trigger; they then pass the token on. */
+/**
+ * Boundary events are activated only by their trigger; they then pass the token on (a cancel
+ * boundary once the compensation of its transaction is done).
+ */
 export const boundaryEvent: ElementBehavior = {
   outgoing: 'all-true',
   onActivated(step, element) {
+    if ((element.compensationsPending ?? 0) > 0) return
     step.enqueueComplete(element.key)
   },
 }

@@ -34,6 +34,9 @@ export const throwEvent: ElementBehavior = {
         if (!sendMessage(step, element, definition)) return
         break
       case 'signal': {
+        // The throw event leaves at the instant it throws: its completion is queued before the
+        // completions of the catch events it triggers (nothing to do if a catch ends its scope).
+        step.enqueueComplete(element.key)
         // A "multiple" throw event throws each of its signals, in document order.
         for (const signal of node.eventDefinitions ?? [definition]) {
           if (signal.type !== 'signal') continue
@@ -47,7 +50,7 @@ export const throwEvent: ElementBehavior = {
           throwSignal(step, name.value, {})
           if (!step.state.elements[element.key]) return // an interrupting catcher ended this scope
         }
-        break
+        return
       }
       case 'link': {
         const target = step.process.linkTargets?.get(linkTargetKey(node.scopeId, definition.name))
@@ -94,10 +97,17 @@ export const throwEvent: ElementBehavior = {
           .map((id) => step.node(id))
           .find((b) => b.eventDefinition?.type === 'cancel')
         closeSubscriptionsHeldBy(step, transaction.key)
-        // Work the transaction completed is undone (its handlers run beside the cancel path).
-        compensate(step, transaction.key, transaction.flowScopeKey, undefined, undefined, false)
-        step.terminateElement(transaction)
-        if (cancelBoundary) step.enqueueActivate(cancelBoundary.id, transaction.flowScopeKey)
+        if (!cancelBoundary) {
+          step.terminateElement(transaction)
+          return
+        }
+        // The cancel boundary catches at once; what still runs in the transaction ends; the work
+        // it completed is undone inside it, most recent first, while the boundary waits; the
+        // transaction ends when the boundary completes (see cancelledTransactionOf).
+        const boundaryKey = step.beginActivation(cancelBoundary.id, transaction.flowScopeKey, {})
+        step.terminateChildren(transaction.key)
+        const boundary = step.state.elements[boundaryKey]
+        compensate(step, transaction.key, transaction.key, boundary, undefined, true)
         return
       }
       case 'compensation': {
