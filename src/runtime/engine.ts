@@ -1587,11 +1587,11 @@ export class Engine {
   ): { worker: string; timeoutMs: number } | undefined {
     const list = this.workers.get(type)
     if (!list) return undefined
-    const already = (claims.get(type) ?? 0) + (this.claimsInFlight.get(type) ?? 0)
+    const inBatch = claims.get(type) ?? 0
     let spare = 0
     for (const worker of list) spare += worker.spareCapacity()
-    if (already >= spare) return undefined
-    claims.set(type, already + 1)
+    if (inBatch + (this.claimsInFlight.get(type) ?? 0) >= spare) return undefined
+    claims.set(type, inBatch + 1)
     return { worker: this.nodeId, timeoutMs: this.leaseFor(list[0]?.timeoutMs ?? 300_000) }
   }
 
