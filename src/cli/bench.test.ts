@@ -43,6 +43,7 @@ describe('cli/bench', () => {
     assert.ok(figures.instancesPerSecond > 0)
     assert.ok(figures.p99Ms >= figures.p50Ms)
     assert.ok(figures.commandsPerCommit >= 1)
+    assert.ok(figures.cpuMsPerInstance > 0)
   })
 
   it('runs the decisions scenario over every row and reports decisions per second', async () => {

@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir, cpus } from 'node:os'
+import { tmpdir, cpus, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +41,13 @@ export interface ReferenceFigures {
   readonly commandsPerCommit: number
   /** Share of the wall time spent inside the store's commit (SQL + fsync). */
   readonly commitShare: number
+  /**
+   * CPU time (user + system, every thread of the process) per instance, ms: steadier than
+   * instances/s when other programs share the cores.
+   */
+  readonly cpuMsPerInstance: number
+  /** The host's one-minute load average at the end of the run (how shared the cores were). */
+  readonly loadAverage: number
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -88,9 +95,11 @@ export async function benchReference(options: {
     await run(options.warmup, undefined)
     const latencies: number[] = []
     const before = engine.stats()
+    const cpuBefore = process.cpuUsage()
     const t0 = performance.now()
     await run(options.total, latencies)
     const seconds = (performance.now() - t0) / 1000
+    const cpu = process.cpuUsage(cpuBefore)
     const after = engine.stats()
     const batches = after.batches - before.batches
     latencies.sort((a, b) => a - b)
@@ -105,6 +114,8 @@ export async function benchReference(options: {
       commitsPerSecond: Math.round(batches / seconds),
       commandsPerCommit: round((after.commands - before.commands) / Math.max(1, batches), 1),
       commitShare: round((after.commitMs - before.commitMs) / 1000 / seconds, 2),
+      cpuMsPerInstance: round((cpu.user + cpu.system) / 1000 / options.total, 3),
+      loadAverage: round(loadavg()[0] ?? 0, 2),
     }
   } finally {
     await engine.close()
@@ -306,10 +317,13 @@ async function main(): Promise<void> {
     results['reference'] = reference
     console.log('')
     console.log(
-      'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit',
+      'scenario   instances/s   p50 ms   p99 ms   commits/s   commands/commit   time in commit   CPU ms/instance',
     )
     console.log(
-      `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${Math.round(reference.commitShare * 100)}%`,
+      `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${`${Math.round(reference.commitShare * 100)}%`.padStart(14)}   ${reference.cpuMsPerInstance.toFixed(3).padStart(15)}`,
+    )
+    console.log(
+      `load average ${reference.loadAverage} (other programs on the cores make instances/s noisy)`,
     )
   }
   if (wanted('decisions')) {

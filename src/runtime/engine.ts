@@ -167,6 +167,18 @@ interface CachedInstance {
   isNew: boolean
 }
 
+/** A batch run on the cached state, with the commit that writes it. */
+interface PreparedBatch {
+  readonly commit: CommitBatch
+  readonly dirty: Map<Key, DirtyInstance>
+  readonly outcomes: { queued: QueuedCommand; events: unknown }[]
+  readonly projection: BatchProjection
+  /** Jobs local workers took in this batch, by type. */
+  readonly claims: ReadonlyMap<string, number>
+  /** Those jobs with their variables as this batch left them. */
+  readonly activated: ReadonlyMap<Key, ActivatedJob> | undefined
+}
+
 interface DirtyInstance {
   readonly cached: CachedInstance
   readonly expectedStateVersion: number | null
@@ -175,6 +187,8 @@ interface DirtyInstance {
 }
 
 const systemClock: Clock = { now: () => Date.now() }
+/** Queued commands from which an idle pipelined engine splits them over two batches. */
+const PIPELINE_SPLIT = 64
 const KEY_BLOCK = 100_000
 /** Keys carry their partition in the high bits (Zeebe style), so a sharded store can route by key. */
 const PARTITION_BASE = 2 ** 51
@@ -209,6 +223,8 @@ export class Engine {
   private idleWaiters: (() => void)[] = []
   private pollTimer: NodeJS.Timeout | undefined
   private readonly counters = { batches: 0, commands: 0, commitMs: 0, conflicts: 0 }
+  /** Jobs local workers took in batches still being committed, by type. */
+  private readonly claimsInFlight = new Map<string, number>()
   /** Several nodes share the store: revalidate cached state, heartbeat leases, claim timers. */
   private readonly shared: boolean
   private readonly leaseMs: number
@@ -1240,15 +1256,44 @@ export class Engine {
   private async flush(): Promise<void> {
     if (this.flushing) return
     this.flushing = true
+    // A store that allows it commits batch N while the engine builds batch N+1 (see
+    // Store.pipelinedCommits): the commit in flight, settling to whether it committed.
+    const pipelined = this.store.pipelinedCommits === true && !this.shared
+    let inFlight: Promise<boolean> | undefined
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
+        if (this.queue.length === 0) {
+          if (inFlight === undefined) break
+          await inFlight
+          inFlight = undefined
+          continue
+        }
         // Commands whose commit conflicted go again in smaller batches, down to one alone, so
         // that a hot instance cannot keep a large batch failing.
         const conflicts = this.queue[0]?.conflicts ?? 0
-        const size = Math.max(1, this.maxBatch >> Math.min(conflicts * 2, 30))
+        let size = Math.max(1, this.maxBatch >> Math.min(conflicts * 2, 30))
+        // Nothing being committed: a large queue goes in two halves, so that the second is
+        // built while the first is written (and their follow-up commands alternate likewise).
+        if (pipelined && inFlight === undefined && this.queue.length >= PIPELINE_SPLIT) {
+          size = Math.min(size, Math.ceil(this.queue.length / 2))
+        }
         const batch = this.queue.length <= size ? this.queue : this.queue.slice(0, size)
         this.queue = this.queue.length <= size ? [] : this.queue.slice(size)
-        await this.runBatch(batch)
+        const prepared = await this.prepareBatch(batch)
+        if (inFlight !== undefined) {
+          const committed = await inFlight
+          inFlight = undefined
+          if (!committed && prepared !== undefined) {
+            // Built on the state of a batch that did not commit: build it again from the store.
+            for (const key of prepared.dirty.keys()) this.cache.delete(key)
+            this.queue = [...batch, ...this.queue]
+            continue
+          }
+        }
+        if (prepared === undefined) continue
+        const commit = this.commitBatch(prepared)
+        if (pipelined) inFlight = commit
+        else await commit
       }
     } finally {
       this.flushing = false
@@ -1261,7 +1306,11 @@ export class Engine {
     }
   }
 
-  private async runBatch(batch: QueuedCommand[]): Promise<void> {
+  /**
+   * Runs a batch's commands on the cached state and builds its commit; undefined when a bug in
+   * the engine stopped it (the batch's other commands are queued again).
+   */
+  private async prepareBatch(batch: QueuedCommand[]): Promise<PreparedBatch | undefined> {
     if (this.keyLimit - this.nextKeyValue < KEY_BLOCK / 2) await this.reserveKeys()
     const claims = new Map<string, number>()
     const projection = new BatchProjection((type) => this.claimLocal(type, claims))
@@ -1311,13 +1360,41 @@ export class Engine {
         )
       }
       this.queue = [...batch.filter((_, i) => i !== failed), ...this.queue]
-      return
+      return undefined
     }
     this.projection = undefined
     const commit = this.buildCommit(dirty, projection)
+    // The next batch builds on this one's state (dropped from the cache if this commit fails).
+    for (const entry of dirty.values()) {
+      entry.cached.isNew = false
+      entry.cached.stateVersion = (entry.expectedStateVersion ?? -1) + 1
+    }
+    // Until this batch's jobs reach their workers, the next batch counts them as taken.
+    for (const [type, count] of claims) {
+      this.claimsInFlight.set(type, (this.claimsInFlight.get(type) ?? 0) + count)
+    }
+    const activated = projection.claimed.length > 0 ? this.activatedJobs(projection) : undefined
+    return { commit, dirty, outcomes, projection, claims, activated }
+  }
+
+  /**
+   * Commits a prepared batch, then settles its commands, wakes whoever awaits an instance it
+   * ended and hands its new jobs to local workers. Resolves to whether it committed. The store's
+   * commit is called before the first await (see Store.pipelinedCommits).
+   */
+  private async commitBatch(prepared: PreparedBatch): Promise<boolean> {
+    const { commit, dirty, outcomes, projection, claims, activated } = prepared
     const commitStarted = performance.now()
     try {
-      await this.store.commit(commit)
+      try {
+        await this.store.commit(commit)
+      } finally {
+        for (const [type, count] of claims) {
+          const left = (this.claimsInFlight.get(type) ?? 0) - count
+          if (left > 0) this.claimsInFlight.set(type, left)
+          else this.claimsInFlight.delete(type)
+        }
+      }
       this.counters.batches++
       this.counters.commands += outcomes.length
       this.counters.commitMs += performance.now() - commitStarted
@@ -1342,15 +1419,13 @@ export class Engine {
           }
         }
         this.queue = [...again, ...this.queue]
-        return
+        return false
       }
       for (const { queued } of outcomes) queued.reject(error)
-      return
+      return false
     }
     if (this.changeListeners.size > 0) this.notifyCommit(commit)
     for (const entry of dirty.values()) {
-      entry.cached.isNew = false
-      entry.cached.stateVersion = (entry.expectedStateVersion ?? -1) + 1
       const state = entry.cached.state
       if (state.status !== 'active') {
         this.cache.delete(state.key)
@@ -1370,12 +1445,14 @@ export class Engine {
     // A job created and cancelled (or completed) within the same batch is not handed to anyone.
     this.dispatch(
       projection.claimed.filter((job) => projection.jobs.get(job.key)?.status === 'activated'),
+      activated,
     )
     if (projection.jobs.size > projection.claimed.length) {
       for (const record of projection.jobs.values()) {
         if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
       }
     }
+    return true
   }
 
   /**
@@ -1632,20 +1709,37 @@ export class Engine {
   ): { worker: string; timeoutMs: number } | undefined {
     const list = this.workers.get(type)
     if (!list) return undefined
-    const already = claims.get(type) ?? 0
+    const inBatch = claims.get(type) ?? 0
     let spare = 0
     for (const worker of list) spare += worker.spareCapacity()
-    if (already >= spare) return undefined
-    claims.set(type, already + 1)
+    if (inBatch + (this.claimsInFlight.get(type) ?? 0) >= spare) return undefined
+    claims.set(type, inBatch + 1)
     return { worker: this.nodeId, timeoutMs: this.leaseFor(list[0]?.timeoutMs ?? 300_000) }
   }
 
-  private dispatch(claimed: readonly JobRecord[]): void {
+  private dispatch(
+    claimed: readonly JobRecord[],
+    activated: ReadonlyMap<Key, ActivatedJob> | undefined,
+  ): void {
     for (const record of claimed) {
       const list = this.workers.get(record.type)
       const worker = list?.find((w) => w.spareCapacity() > 0) ?? list?.[0]
-      if (worker) worker.runClaimed(record)
+      if (worker) worker.runClaimed(record, activated?.get(record.key))
     }
+  }
+
+  /**
+   * The jobs local workers claimed in a batch, with their variables as the batch leaves them: a
+   * pipelined engine hands them out once the commit is done, when the next batch may have moved
+   * the instances on (uncommitted).
+   */
+  private activatedJobs(projection: BatchProjection): Map<Key, ActivatedJob> {
+    const activated = new Map<Key, ActivatedJob>()
+    for (const record of projection.claimed) {
+      const job = this.activatedJobFromCache(record, visibleVariables)
+      if (job) activated.set(record.key, job)
+    }
+    return activated
   }
 
   private pollWorkers(): void {

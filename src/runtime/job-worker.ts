@@ -60,9 +60,12 @@ export class JobWorker {
     return this.stopped ? 0 : this.maxActive - this.active
   }
 
-  /** @internal A job leased to this worker by the commit that created it. */
-  runClaimed(record: JobRecord): void {
-    const job = this.engine.activatedJobFromCache(record, visibleVariables)
+  /**
+   * @internal A job leased to this worker by the commit that created it; `activated` when the
+   * engine already read its variables (as they were in that commit).
+   */
+  runClaimed(record: JobRecord, activated?: ActivatedJob): void {
+    const job = activated ?? this.engine.activatedJobFromCache(record, visibleVariables)
     if (job) this.start(job)
     else {
       this.active++ // keep the slot while the instance loads

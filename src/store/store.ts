@@ -318,6 +318,13 @@ export interface Store extends SubscriptionStore, StatisticsStore {
   loadInstance(key: Key): Promise<InstanceRecord | undefined>
   /** Writes one batch atomically and durably (the promise resolves after the commit). */
   commit(batch: CommitBatch): Promise<void>
+  /**
+   * Whether a caller may build its next batch while a commit is under way (the engine then
+   * overlaps them): `commit` has read everything it needs from the batch when it returns its
+   * promise (the caller may change those objects after), commits run in the order they were
+   * called, and every other method waits for the commits called before it.
+   */
+  readonly pipelinedCommits?: boolean
 
   /**
    * Leases up to `max` jobs of the given types that are activatable now (status activatable, or

@@ -30,7 +30,7 @@ async function recordTemplate(
 ): Promise<Template> {
   const commits: CommitBatch[] = []
   const recording = new Proxy(store, {
-    get(target, property, receiver) {
+    get(target, property) {
       if (property === 'commit') {
         return async (batch: CommitBatch) => {
           commits.push(batch)
@@ -38,7 +38,7 @@ async function recordTemplate(
         }
       }
       if (property === 'close') return async () => undefined
-      const value: unknown = Reflect.get(target, property, receiver)
+      const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value
     },
   })
