@@ -24,6 +24,7 @@ import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
 import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
 import { benchFeel } from './bench/feel.ts'
+import { percentile, round } from './bench/measure.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
@@ -48,11 +49,6 @@ export interface ReferenceFigures {
   readonly cpuMsPerInstance: number
   /** The host's one-minute load average at the end of the run (how shared the cores were). */
   readonly loadAverage: number
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 }
 
 /** Runs `total` reference instances keeping `concurrency` in flight; measures start-to-end. */
@@ -266,11 +262,6 @@ export async function benchDecisions(options: {
     decisionsPerCpuSecond: Math.round(result.rows / ((used.user + used.system) / 1e6)),
     target: 50_000,
   }
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(value * f) / f
 }
 
 function textArg(name: string): string | undefined {

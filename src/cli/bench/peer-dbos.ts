@@ -11,6 +11,7 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk'
 import { openPostgresPool } from '../../store/postgres/postgres-pool.ts'
+import { percentile } from './measure.ts'
 
 export interface DbosFigures {
   readonly peer: string
@@ -64,11 +65,6 @@ async function referenceWorkflow(amount: number): Promise<ReferenceResult> {
 
 /** DBOS keeps one registry per process: the workflow is registered once, on first use. */
 let registered: ((amount: number) => Promise<ReferenceResult>) | undefined
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
-}
 
 export async function benchPeerDbos(options: {
   url: string
