@@ -77,6 +77,12 @@ export async function compileBpmn(xml: string, options?: CompileOptions): Promis
 export interface CompileOptions {
   /** Compile constructs the engine does not execute yet instead of rejecting them. */
   readonly allowUnsupported?: boolean
+  /**
+   * `false` skips the BPMN specification rules that only plain BPMN files are held to (data,
+   * collaboration, flow lists, subprocess end events...): for reloading a definition deployed
+   * before those rules existed, so its running instances are not stranded. Deploys keep them.
+   */
+  readonly specRules?: boolean
 }
 
 async function compile(xml: unknown, options: CompileOptions): Promise<CompileResult> {
@@ -110,7 +116,7 @@ async function compile(xml: unknown, options: CompileOptions): Promise<CompileRe
 
   const parsed = await parseBpmnXml(text, problems)
   if (!parsed.ok) return { ok: false, problems: problems.errors }
-  if (isStrict(dialectOf(parsed.definitions))) {
+  if (options.specRules !== false && isStrict(dialectOf(parsed.definitions))) {
     checkDataRules(parsed.definitions, problems)
     checkCollaborationRules(parsed.definitions, problems)
   }
@@ -165,7 +171,7 @@ function compileDefinitions(
 
   const compiled: ExecutableProcess[] = []
   const messages = messageExchange(selected)
-  const strict = isStrict(dialectOf(definitions))
+  const strict = options.specRules !== false && isStrict(dialectOf(definitions))
   for (const process of selected) {
     const result = compileProcess(
       process,

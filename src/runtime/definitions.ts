@@ -55,6 +55,16 @@ export function formatProblems(resourceName: string, problems: readonly ModelPro
     .join('\n')
 }
 
+/**
+ * Compiles a definition read back from the store. One deployed before a later specification rule
+ * (see CompileOptions.specRules) is compiled without those rules rather than dropped, so the
+ * instances it runs keep running after an upgrade.
+ */
+async function compileStored(xml: string): ReturnType<typeof compileBpmn> {
+  const result = await compileBpmn(xml)
+  return result.ok ? result : compileBpmn(xml, { specRules: false })
+}
+
 export class Definitions {
   private readonly byKey = new Map<Key, DeployedProcess>()
   private readonly records = new Map<Key, ProcessDefinitionRecord>()
@@ -66,14 +76,14 @@ export class Definitions {
     readonly decisions: Decisions,
   ) {}
 
-  /** Loads and compiles every stored definition. */
+  /** Loads and compiles every stored definition (see compileStored). */
   static async load(store: Store): Promise<Definitions> {
     const definitions = new Definitions(store, await Decisions.load(store))
     const compiled = new Map<string, Awaited<ReturnType<typeof compileBpmn>>>()
     for (const record of await store.listProcessDefinitions()) {
       let result = compiled.get(record.contentHash)
       if (!result) {
-        result = await compileBpmn(record.xml)
+        result = await compileStored(record.xml)
         compiled.set(record.contentHash, result)
       }
       if (!result.ok) continue // a model that compiled once but not now: keep the others running
@@ -87,7 +97,7 @@ export class Definitions {
   async refresh(): Promise<void> {
     for (const record of await this.store.listProcessDefinitions()) {
       if (this.byKey.has(record.key)) continue
-      const result = await compileBpmn(record.xml)
+      const result = await compileStored(record.xml)
       if (!result.ok) continue
       const process = result.processes.find((p) => p.id === record.bpmnProcessId)
       if (process) this.add(record, process)
