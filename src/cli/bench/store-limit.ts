@@ -16,9 +16,9 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts'
 import type { CommitBatch, InstanceRecord, JobRecord } from '../../store/store.ts'
 
 /** Events per command: about 45 per reference instance over its 4 commands. */
-const eventsPerCommand = 11
+export const eventsPerCommand = 11
 /** Rows per command: the instance, its events, its job. */
-const rowsPerCommand = 1 + eventsPerCommand + 1
+export const rowsPerCommand = 1 + eventsPerCommand + 1
 
 export interface CommitShapeFigures {
   readonly commandsPerCommit: number
@@ -133,8 +133,11 @@ function job(key: string): JobRecord {
   }
 }
 
-/** One transaction: `keys` instances each move on one version (or are inserted at round 0). */
-function batch(keys: readonly string[], round: number): CommitBatch {
+/**
+ * One transaction of reference-shaped commands: `keys` instances each move on one version (or are
+ * inserted at round 0). Also used by scripts/postgres-commit-bench.ts.
+ */
+export function referenceCommandBatch(keys: readonly string[], round: number): CommitBatch {
   const instances: { record: InstanceRecord; expectedStateVersion: number | null }[] = []
   const eventBatches: CommitBatch['events'][number][] = []
   for (const key of keys) {
@@ -178,8 +181,10 @@ async function measure(
   try {
     const keys = Array.from({ length: commandsPerCommit }, (_, i) => String(1_000_000 + i * 10))
     // insert the instances first; the measured commits are the steady state: updates
-    await store.commit(batch(keys, 0))
-    const batches = Array.from({ length: commits }, (_, round) => batch(keys, round + 1))
+    await store.commit(referenceCommandBatch(keys, 0))
+    const batches = Array.from({ length: commits }, (_, round) =>
+      referenceCommandBatch(keys, round + 1),
+    )
     const t0 = performance.now()
     for (const b of batches) await store.commit(b)
     const seconds = (performance.now() - t0) / 1000
