@@ -1157,22 +1157,8 @@ export class Engine {
     }
     const created: ConditionalStart[] = []
     for (const { deployed, startEventId } of starts) {
-      if (this.keyLimit - this.nextKeyValue < 1000) await this.reserveKeys()
-      const instanceKey = this.nextKey()
-      await this.submit({
-        type: 'CreateInstance',
-        instanceKey,
-        processDefinitionKey: deployed.key,
-        startEventId,
-        variables,
-      })
-      created.push({
-        instanceKey,
-        processDefinitionKey: deployed.key,
-        bpmnProcessId: deployed.bpmnProcessId,
-        version: deployed.version,
-        startEventId,
-      })
+      const instance = await this.createInstanceOf(deployed, { variables, startEventId })
+      created.push({ ...instance, startEventId })
     }
     return { key: this.nextKey(), instances: created }
   }
