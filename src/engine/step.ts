@@ -66,6 +66,8 @@ export type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly
 
 export class Step {
   readonly events: EngineEvent[] = []
+  /** The same events as emitted, without position and at (what a store may write; see ProcessResult). */
+  readonly eventBodies: EngineEventBody[] = []
   readonly effects: Effect[] = []
   private readonly agenda: AgendaItem[] = []
   /** Index of the next agenda item to run; items before it are done. */
@@ -105,6 +107,7 @@ export class Step {
     this.ctx.observe?.(this.state, event)
     applyEvent(this.state, event)
     this.events.push(event)
+    this.eventBodies.push(body)
   }
 
   command(command: Command): void {

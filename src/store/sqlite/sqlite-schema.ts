@@ -201,6 +201,11 @@ export const migrations: readonly Migration[] = [
   },
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
+  // A row whose events share one instant keeps it once: `at` set, and its events carry neither
+  // `at` nor `position` (from_position + index). Rows written before keep both in every event.
+  (db) => {
+    db.exec(`ALTER TABLE instance_events ADD COLUMN at INTEGER;`)
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */
