@@ -287,6 +287,7 @@ function createInstance(
     version: deployed.version,
     startedAt: ctx.now(),
     ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
+    ...(command.startCorrelationKey ? { startCorrelationKey: command.startCorrelationKey } : {}),
     ...(command.parent === undefined ? {} : { parent: command.parent }),
   })
   const step = new Step(state, deployed.process, ctx)
@@ -296,6 +297,7 @@ function createInstance(
     bpmnProcessId: deployed.bpmnProcessId,
     version: deployed.version,
     ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
+    ...(command.startCorrelationKey ? { startCorrelationKey: command.startCorrelationKey } : {}),
     ...(command.parent === undefined ? {} : { parent: command.parent }),
   })
   for (const [name, value] of Object.entries(command.variables ?? {})) {
