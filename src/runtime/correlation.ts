@@ -41,6 +41,11 @@ export interface PublishResult {
   readonly correlatedInstances: number
   /** Kept for subscriptions that open later (time to live > 0 and nothing correlated). */
   readonly buffered: boolean
+  /**
+   * Processes (bpmn process ids) whose message start event the message did not trigger because
+   * an instance that a message with the same correlation key started is still active.
+   */
+  readonly heldStarts: readonly string[]
 }
 
 export interface BroadcastResult {
@@ -234,7 +239,12 @@ async function publish(
       }
     }
   }
-  return { messageKey: message.messageKey, correlatedInstances: correlated, buffered }
+  return {
+    messageKey: message.messageKey,
+    correlatedInstances: correlated,
+    buffered,
+    heldStarts: held,
+  }
 }
 
 /** The active instance a message with this correlation key started for the process, if any. */
