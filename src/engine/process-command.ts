@@ -280,6 +280,26 @@ function createInstance(
       `no process definition with key ${command.processDefinitionKey} is deployed`,
     )
   }
+  // Refused before any event: the batch's projection observes every event emitted.
+  const startEventId = command.startEventId ?? deployed.process.startEventId
+  if (!startEventId) {
+    const nones = (deployed.process.startEventIds ?? []).filter((id) => {
+      const node = deployed.process.nodes.get(id)
+      return node?.type === 'startEvent' && node.eventDefinition === undefined
+    })
+    if (nones.length > 1) {
+      return reject(
+        'BATON_PROCESS_NO_NONE_START',
+        `process '${deployed.bpmnProcessId}' has ${nones.length} none start events (${nones.join(', ')}); say which one to start at (startEventId)`,
+      )
+    }
+  }
+  if (!startEventId || !deployed.process.nodes.has(startEventId)) {
+    return reject(
+      'BATON_PROCESS_NO_NONE_START',
+      `process '${deployed.bpmnProcessId}' has no ${command.startEventId ? `start event '${command.startEventId}'` : 'none start event'}; it starts on a message, timer or signal`,
+    )
+  }
   const state = emptyInstanceState({
     key: command.instanceKey,
     processDefinitionKey: deployed.key,
@@ -302,25 +322,6 @@ function createInstance(
   })
   for (const [name, value] of Object.entries(command.variables ?? {})) {
     step.setLocal(state.key, name, value)
-  }
-  const startEventId = command.startEventId ?? deployed.process.startEventId
-  if (!startEventId) {
-    const nones = (deployed.process.startEventIds ?? []).filter((id) => {
-      const node = deployed.process.nodes.get(id)
-      return node?.type === 'startEvent' && node.eventDefinition === undefined
-    })
-    if (nones.length > 1) {
-      return reject(
-        'BATON_PROCESS_NO_NONE_START',
-        `process '${deployed.bpmnProcessId}' has ${nones.length} none start events (${nones.join(', ')}); say which one to start at (startEventId)`,
-      )
-    }
-  }
-  if (!startEventId || !deployed.process.nodes.has(startEventId)) {
-    return reject(
-      'BATON_PROCESS_NO_NONE_START',
-      `process '${deployed.bpmnProcessId}' has no ${command.startEventId ? `start event '${command.startEventId}'` : 'none start event'}; it starts on a message, timer or signal`,
-    )
   }
   openEventSubprocessSubscriptions(step, state.key, undefined, deployed.process.eventSubProcessIds)
   // An instantiating receive task starts the instance already triggered by its message.
