@@ -238,6 +238,7 @@ export function emptyInstanceState(init: {
   version: number
   startedAt: number
   businessKey?: string
+  startCorrelationKey?: string
   parent?: { instanceKey: string; elementInstanceKey: string }
 }): InstanceState {
   return {

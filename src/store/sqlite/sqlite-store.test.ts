@@ -13,11 +13,13 @@ import { describeSubscriptionStoreContract } from '../subscription-store-contrac
 import { migrations } from './sqlite-schema.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
-/** Undoes the statistics migration, to make a file as an older Baton wrote it. */
-/** Undoes the migrations after the fourth (statistics, then compact event rows). */
+/** What the migrations after the statistics one added (compact event rows, message starts). */
+const dropMessageStarts = 'DROP TABLE active_message_starts'
+const dropLaterThanStatistics = `ALTER TABLE instance_events DROP COLUMN at; ${dropMessageStarts}`
+/** Undoes the statistics migration and those after it, to make a file as an older Baton wrote it. */
 const dropStatistics =
-  'ALTER TABLE instance_events DROP COLUMN at; ' +
-  'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition'
+  'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition; ' +
+  dropLaterThanStatistics
 
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
 after(() => rmSync(tempDir, { recursive: true, force: true }))
@@ -173,6 +175,33 @@ describe('store/sqlite', () => {
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
   })
 
+  it('adds the active message starts table to a file written before it', async () => {
+    const path = tempPath()
+    const first = await openSqliteStore({ path })
+    await first.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.exec(dropMessageStarts)
+    raw.pragma('user_version = 6')
+    raw.close()
+    const store = await openSqliteStore({ path })
+    try {
+      assert.equal(await store.activeMessageStart('order', 'o-1'), undefined)
+      await store.commit({
+        instances: [],
+        events: [],
+        jobPuts: [],
+        jobDeletes: [],
+        userTaskPuts: [],
+        incidentPuts: [],
+        messageStartPuts: [{ bpmnProcessId: 'order', correlationKey: 'o-1', instanceKey: '7' }],
+      })
+      assert.equal(await store.activeMessageStart('order', 'o-1'), '7')
+    } finally {
+      await store.close()
+    }
+  })
+
   it('adds the statistics tables to a file written before them', async () => {
     const path = tempPath()
     const first = await openSqliteStore({ path })
@@ -196,7 +225,7 @@ describe('store/sqlite', () => {
     await first.close()
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
-    raw.exec('ALTER TABLE instance_events DROP COLUMN at')
+    raw.exec(dropLaterThanStatistics)
     raw.pragma('user_version = 5')
     const old: EngineEvent[] = [
       {

@@ -183,6 +183,7 @@ export class SqliteStore implements Store, SubscriptionStore {
   readonly #messageStartSubscriptions: SqliteStatement
   readonly #signalSubscriptions: SqliteStatement
   readonly #startSubscriptionsOf: SqliteStatement
+  readonly #activeMessageStart: SqliteStatement
   readonly #bufferedMessages: SqliteStatement
   readonly #bufferedMessageById: SqliteStatement
   readonly #deleteExpiredMessages: SqliteStatement
@@ -260,6 +261,10 @@ export class SqliteStore implements Store, SubscriptionStore {
     this.#startSubscriptionsOf = db.prepare(
       `SELECT ${subscriptionColumns} FROM subscriptions ` +
         'WHERE process_definition_key = ? AND instance_key IS NULL ORDER BY key',
+    )
+    this.#activeMessageStart = db.prepare(
+      'SELECT instance_key FROM active_message_starts ' +
+        'WHERE bpmn_process_id = ? AND correlation_key = ?',
     )
     this.#bufferedMessages = db.prepare(
       `SELECT ${bufferedMessageColumns} FROM buffered_messages ` +
@@ -597,6 +602,16 @@ export class SqliteStore implements Store, SubscriptionStore {
     if (value === undefined) return []
     const rows = this.#startSubscriptionsOf.all(value) as SubscriptionRow[]
     return rows.map(subscriptionFromRow)
+  }
+
+  async activeMessageStart(
+    bpmnProcessId: string,
+    correlationKey: string,
+  ): Promise<Key | undefined> {
+    await this.#settled()
+    const row = this.#activeMessageStart.get(bpmnProcessId, correlationKey) as
+      { instance_key: number | bigint } | undefined
+    return row === undefined ? undefined : String(row.instance_key)
   }
 
   async bufferedMessages(
