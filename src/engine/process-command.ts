@@ -263,7 +263,7 @@ export function processCommand(
     }
   }
   step.run()
-  return { state, events: step.events, eventBodies: step.eventBodies, effects: step.effects }
+  return { state, events: step.events, effects: step.effects }
 }
 
 function createInstance(
@@ -331,7 +331,7 @@ function createInstance(
     step.enqueueActivate(startEventId, state.key)
   }
   step.run()
-  return { state, events: step.events, eventBodies: step.eventBodies, effects: step.effects }
+  return { state, events: step.events, effects: step.effects }
 }
 
 function jobNotFound(jobKey: Key, instanceKey: Key): Rejection {

@@ -641,10 +641,5 @@ export interface DeployedProcess {
 
 export interface ProcessResult {
   readonly events: readonly EngineEvent[]
-  /**
-   * The bodies `events` were made from (each event is its body plus position and at), so that a
-   * store can write them without those two fields, which repeat in every event of a command.
-   */
-  readonly eventBodies?: readonly EngineEventBody[]
   readonly effects: readonly Effect[]
 }

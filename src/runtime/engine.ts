@@ -10,7 +10,6 @@ import type {
   DeployedProcess,
   EngineContext,
   EngineEvent,
-  EngineEventBody,
   InstanceState,
   Key,
   Rejection,
@@ -191,8 +190,6 @@ interface DirtyInstance {
   readonly expectedStateVersion: number | null
   readonly fromPosition: number
   readonly events: EngineEvent[]
-  /** The events' bodies while every event has the first one's `at` (see EventBatchRecord). */
-  bodies: EngineEventBody[] | undefined
 }
 
 const systemClock: Clock = { now: () => Date.now() }
@@ -1542,24 +1539,13 @@ export class Engine {
           expectedStateVersion: cached.isNew ? null : cached.stateVersion,
           fromPosition: outcome.events[0]?.position ?? outcome.state.position,
           events: [],
-          bodies: [],
         }
         dirty.set(outcome.state.key, entry)
-      }
-      // One command's events share its instant; a later command in the batch may not.
-      const bodies = outcome.eventBodies
-      const at = outcome.events[0]?.at
-      if (
-        bodies?.length !== outcome.events.length ||
-        (entry.events.length > 0 && at !== undefined && at !== entry.events[0]?.at)
-      ) {
-        entry.bodies = undefined
       }
       for (const event of outcome.events) {
         entry.events.push(event)
         if (next === command) events.push(event)
       }
-      if (entry.bodies && bodies) for (const body of bodies) entry.bodies.push(body)
       for (const effect of outcome.effects) {
         if (effect.type === 'command') pending.push(effect.command)
         else {
@@ -1675,7 +1661,6 @@ export class Engine {
           instanceKey: state.key,
           fromPosition: entry.fromPosition,
           events: entry.events,
-          ...(entry.bodies ? { bodies: entry.bodies } : {}),
         })
       }
     }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { describeInstanceFilterContract } from './instance-filter-contract.ts'
 import { describeStatisticsContract } from './statistics-contract.ts'
-import type { EngineEvent, EngineEventBody, InstanceState, Key } from '../engine/types.ts'
+import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
 import {
   ConcurrencyConflictError,
   type CommitBatch,
@@ -414,35 +414,6 @@ export function describeStoreContract(
           assert.deepEqual(await store.readEvents('100'), events(0, 9))
           assert.deepEqual(await store.readEvents('200'), events(0, 1, 7))
           assert.deepEqual(await store.readEvents('300'), [])
-        }))
-
-      it('gives back position and instant of events committed with their bodies', () =>
-        withStore(async (store) => {
-          const bodiesOf = (list: EngineEvent[]): EngineEventBody[] =>
-            list.map(({ position: _position, at: _at, ...body }) => body)
-          const first = events(0, 3, 5000)
-          const second = events(3, 2, 6000)
-          await store.commit(
-            batch({
-              instances: [{ record: instance('100'), expectedStateVersion: null }],
-              events: [
-                { instanceKey: '100', fromPosition: 0, events: first, bodies: bodiesOf(first) },
-              ],
-            }),
-          )
-          // A record without bodies between two with them: each row reads back as it was given.
-          await store.commit(
-            batch({ events: [{ instanceKey: '100', fromPosition: 3, events: second }] }),
-          )
-          const third = events(5, 2, 7000)
-          await store.commit(
-            batch({
-              events: [
-                { instanceKey: '100', fromPosition: 5, events: third, bodies: bodiesOf(third) },
-              ],
-            }),
-          )
-          assert.deepEqual(await store.readEvents('100'), [...first, ...second, ...third])
         }))
     })
 

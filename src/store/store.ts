@@ -4,14 +4,7 @@
  * (src/store/store-contract.ts) runs unchanged against every adapter.
  */
 import type { ElementStatisticsDelta, StatisticsStore } from './statistics.ts'
-import type {
-  EngineEvent,
-  EngineEventBody,
-  InstanceState,
-  InstanceStatus,
-  JsonValue,
-  Key,
-} from '../engine/types.ts'
+import type { EngineEvent, InstanceState, InstanceStatus, JsonValue, Key } from '../engine/types.ts'
 import type {
   BufferedMessageRecord,
   SubscriptionRecord,
@@ -139,12 +132,6 @@ export interface EventBatchRecord {
   /** Position of the first event in `events`. */
   readonly fromPosition: number
   readonly events: readonly EngineEvent[]
-  /**
-   * When every event has the `at` of the first and the positions follow from `fromPosition`:
-   * the events without those two fields, in the same order. A store may write these and the one
-   * `at` instead (a third fewer bytes) and give both fields back when it reads them.
-   */
-  readonly bodies?: readonly EngineEventBody[]
 }
 
 /** Everything one group commit writes, in one transaction. */

@@ -2,7 +2,7 @@
  * Conversions between Store records and SQLite rows. Keys are bound as numbers (INTEGER columns,
  * numeric order) and read back as decimal strings; JSON columns are stringified once per row.
  */
-import type { EngineEvent, Key } from '../../engine/types.ts'
+import type { Key } from '../../engine/types.ts'
 import type {
   DecisionDefinitionRecord,
   IncidentRecord,
@@ -55,24 +55,6 @@ export interface ProcessDefinitionRow {
   xml: string
   content_hash: string
   deployed_at: number
-}
-
-export interface EventsRow {
-  from_position: number
-  /** Set when the row's events were written without their position and instant. */
-  at: number | null
-  events: string
-}
-
-/** A row's events, with the position and instant a compact row keeps once put back in each. */
-export function eventsFromRow(row: EventsRow): EngineEvent[] {
-  const events = JSON.parse(row.events) as EngineEvent[]
-  if (row.at === null) return events
-  return events.map((body, i) => ({
-    ...body,
-    position: row.from_position + i,
-    at: row.at as number,
-  }))
 }
 
 export function processDefinitionParams(record: ProcessDefinitionRecord): SqliteValue[] {

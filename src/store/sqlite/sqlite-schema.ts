@@ -201,11 +201,6 @@ export const migrations: readonly Migration[] = [
   },
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
-  // A row whose events share one instant keeps it once: `at` set, and its events carry neither
-  // `at` nor `position` (from_position + index). Rows written before keep both in every event.
-  (db) => {
-    db.exec(`ALTER TABLE instance_events ADD COLUMN at INTEGER;`)
-  },
   // Message start events: the active instance a message with a correlation key started, per
   // process id and key (at most one). Only such instances write here, when they start and end.
   (db) => {

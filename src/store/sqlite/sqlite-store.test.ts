@@ -6,20 +6,18 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { EngineEvent } from '../../engine/types.ts'
 import type { Store } from '../store.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { migrations } from './sqlite-schema.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
-/** What the migrations after the statistics one added (compact event rows, message starts). */
+/** What the migrations after the statistics one added. */
 const dropMessageStarts = 'DROP TABLE active_message_starts'
-const dropLaterThanStatistics = `ALTER TABLE instance_events DROP COLUMN at; ${dropMessageStarts}`
 /** Undoes the statistics migration and those after it, to make a file as an older Baton wrote it. */
 const dropStatistics =
   'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition; ' +
-  dropLaterThanStatistics
+  dropMessageStarts
 
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
 after(() => rmSync(tempDir, { recursive: true, force: true }))
@@ -182,7 +180,7 @@ describe('store/sqlite', () => {
     const Database = (await import('better-sqlite3')).default
     const raw = new Database(path)
     raw.exec(dropMessageStarts)
-    raw.pragma('user_version = 6')
+    raw.pragma('user_version = 5')
     raw.close()
     const store = await openSqliteStore({ path })
     try {
@@ -217,84 +215,6 @@ describe('store/sqlite', () => {
     } finally {
       await store.close()
     }
-  })
-
-  it('reads the events of a file written before compact event rows, and writes new rows compact', async () => {
-    const path = tempPath()
-    const first = await openSqliteStore({ path })
-    await first.close()
-    const Database = (await import('better-sqlite3')).default
-    const raw = new Database(path)
-    raw.exec(dropLaterThanStatistics)
-    raw.pragma('user_version = 5')
-    const old: EngineEvent[] = [
-      {
-        type: 'VariableSet',
-        scopeKey: '7',
-        name: 'a',
-        value: 1,
-        created: true,
-        position: 0,
-        at: 10,
-      },
-    ]
-    raw
-      .prepare(
-        'INSERT INTO instance_events (instance_key, from_position, to_position, events) VALUES (7, 0, 0, ?)',
-      )
-      .run(JSON.stringify(old))
-    raw.close()
-    const store = await openSqliteStore({ path })
-    try {
-      const later: EngineEvent[] = [
-        {
-          type: 'VariableSet',
-          scopeKey: '7',
-          name: 'b',
-          value: 2,
-          created: true,
-          position: 1,
-          at: 20,
-        },
-        {
-          type: 'VariableSet',
-          scopeKey: '7',
-          name: 'c',
-          value: 3,
-          created: true,
-          position: 2,
-          at: 20,
-        },
-      ]
-      await store.commit({
-        instances: [],
-        events: [
-          {
-            instanceKey: '7',
-            fromPosition: 1,
-            events: later,
-            bodies: later.map(({ position: _p, at: _a, ...body }) => body),
-          },
-        ],
-        jobPuts: [],
-        jobDeletes: [],
-        userTaskPuts: [],
-        incidentPuts: [],
-      })
-      assert.deepEqual(await store.readEvents('7'), [...old, ...later])
-    } finally {
-      await store.close()
-    }
-    const check = new Database(path, { readonly: true })
-    const row = check
-      .prepare('SELECT at, events FROM instance_events WHERE from_position = 1')
-      .get() as {
-      at: number
-      events: string
-    }
-    check.close()
-    assert.equal(row.at, 20)
-    assert.doesNotMatch(row.events, /"position"|"at"/)
   })
 
   it('adds the decision table to a file written before decisions', async () => {

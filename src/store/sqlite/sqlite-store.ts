@@ -44,7 +44,6 @@ import {
   bufferedMessageFromRow,
   decisionDefinitionFromRow,
   decisionDefinitionParams,
-  eventsFromRow,
   incidentFromRow,
   instanceFromRow,
   jobFromRow,
@@ -55,7 +54,6 @@ import {
   userTaskFromRow,
   type BufferedMessageRow,
   type DecisionDefinitionRow,
-  type EventsRow,
   type IncidentRow,
   type InstanceRow,
   type JobRow,
@@ -225,7 +223,7 @@ export class SqliteStore implements Store, SubscriptionStore {
     this.#getUserTask = db.prepare(`SELECT ${userTaskColumns} FROM user_tasks WHERE key = ?`)
     this.#getIncident = db.prepare(`SELECT ${incidentColumns} FROM incidents WHERE key = ?`)
     this.#readEvents = db.prepare(
-      'SELECT from_position, at, events FROM instance_events WHERE instance_key = ? ORDER BY from_position',
+      'SELECT events FROM instance_events WHERE instance_key = ? ORDER BY from_position',
     )
     this.#nextJobDueAt = db.prepare(
       'SELECT min(due_at) AS due FROM jobs WHERE type = ? AND due_at IS NOT NULL',
@@ -561,8 +559,8 @@ export class SqliteStore implements Store, SubscriptionStore {
     await this.#settled()
     const value = parseKey(instanceKey)
     if (value === undefined) return []
-    const rows = this.#readEvents.all(value) as EventsRow[]
-    return rows.flatMap(eventsFromRow)
+    const rows = this.#readEvents.all(value) as { events: string }[]
+    return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
   }
 
   async dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]> {

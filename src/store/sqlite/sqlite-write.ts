@@ -77,15 +77,13 @@ export function toSqliteWrite(batch: CommitBatch): SqliteWrite {
     }
   }
   const events: SqliteValue[][] = []
-  for (const { instanceKey, fromPosition, events: list, bodies } of batch.events) {
+  for (const { instanceKey, fromPosition, events: list } of batch.events) {
     if (list.length === 0) continue
-    // The bodies when given: the events without the position and instant they all share.
     events.push([
       keyParam(instanceKey),
       fromPosition,
       fromPosition + list.length - 1,
-      JSON.stringify(bodies ?? list),
-      bodies ? (list[0]?.at ?? null) : null,
+      JSON.stringify(list),
     ])
   }
   return {
@@ -142,7 +140,7 @@ export class SqliteWriter {
         'WHERE key = ? AND state_version = ?',
     )
     this.#insertEvents = db.prepare(
-      'INSERT INTO instance_events (instance_key, from_position, to_position, events, at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO instance_events (instance_key, from_position, to_position, events) VALUES (?, ?, ?, ?)',
     )
     this.#upsertJob = db.prepare(upsertSql('jobs', jobColumns))
     this.#deleteJob = db.prepare('DELETE FROM jobs WHERE key = ?')
