@@ -76,6 +76,8 @@ import {
 import { SqliteWriter, toSqliteWrite } from './sqlite-write.ts'
 import { WalSync } from './wal-sync.ts'
 import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { Checkpointer } from './checkpointer.ts'
 
 export interface SqliteStoreOptions {
   /** A file path (parent directories are created) or `':memory:'`. */
@@ -160,6 +162,8 @@ export class SqliteStore implements Store, SubscriptionStore {
   readonly #writer: SqliteWriter
   /** Durable file stores: the fsync of the log after each write (see wal-sync.ts). */
   #walSync: WalSync | undefined
+  /** File stores: checkpoints off the engine's thread (see checkpointer.ts). */
+  #checkpointer: { readonly worker: Checkpointer; readonly logPath: string } | undefined
 
   readonly #reserveKeys: SqliteStatement
   readonly #upsertProcessDefinition: SqliteStatement
@@ -351,7 +355,20 @@ export class SqliteStore implements Store, SubscriptionStore {
 
   async commit(batch: CommitBatch): Promise<void> {
     this.#writer.write(toSqliteWrite(batch))
+    if (this.#checkpointer) this.#checkpoint(this.#checkpointer)
     await this.#walSync?.flush()
+  }
+
+  #checkpoint(checkpointer: { readonly worker: Checkpointer; readonly logPath: string }): void {
+    let logBytes = 0
+    try {
+      logBytes = statSync(checkpointer.logPath).size
+    } catch {
+      // No log yet.
+    }
+    // The worker never caught up long enough for a commit to rewind the log: do it here.
+    if (logBytes > MAX_LOG_BYTES) this.#db.pragma('wal_checkpoint(RESTART)', { simple: true })
+    else checkpointer.worker.request()
   }
 
   /**
@@ -361,6 +378,11 @@ export class SqliteStore implements Store, SubscriptionStore {
    */
   get pipelinedCommits(): boolean {
     return this.#walSync !== undefined
+  }
+
+  /** @internal Checkpoint the log on a worker thread from now on (see openSqliteStore). */
+  checkpointInBackground(worker: Checkpointer, path: string): void {
+    this.#checkpointer = { worker, logPath: `${path}-wal` }
   }
 
   /** @internal fsync the log after each write from now on (see openSqliteStore). */
@@ -649,13 +671,17 @@ export class SqliteStore implements Store, SubscriptionStore {
 
   async close(): Promise<void> {
     await this.#settled()
+    // The worker's connection first, so that this last one checkpoints and removes the log.
+    await this.#checkpointer?.worker.close()
     this.#db.close()
     this.#walSync?.close()
   }
 }
 
-/** Log pages after which a commit checkpoints the log (see openSqliteStore). */
+/** Log pages after which a commit checkpoints the log itself (see openSqliteStore). */
 const WAL_CHECKPOINT_PAGES = 16_384
+/** A log larger than this is checkpointed by the committing thread (see checkpointer.ts). */
+const MAX_LOG_BYTES = 256 * 1024 * 1024
 
 /**
  * Opens (creating and migrating it if needed) a SQLite store.
@@ -676,15 +702,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     const syncLog = durable && backgroundSync && journal === 'wal' && !path.startsWith('file:')
     db.pragma(`synchronous = ${durable && !syncLog ? 'FULL' : 'NORMAL'}`, { simple: true })
     db.pragma(`busy_timeout = ${busyTimeoutMs}`, { simple: true })
-    // A checkpoint (copying the log into the database file, with two fsyncs) runs inside the
-    // commit that crosses this many log pages, on the engine's thread. SQLite's default of 1,000
-    // pages (4 MiB) made nearly every group commit of a busy engine run one; at 16,384 (64 MiB)
-    // they are rare, and a page changed by many commits in between is copied once. The log file
-    // keeps its largest size (64 MiB and a little) after a checkpoint.
-    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`, { simple: true })
+    // A file store checkpoints on a worker thread (see checkpointer.ts). Otherwise a checkpoint
+    // (copying the log into the database file, with two fsyncs) runs inside the commit that
+    // crosses this many log pages: SQLite's default of 1,000 pages (4 MiB) would run one in
+    // nearly every group commit of a busy engine; with 16,384 (64 MiB) they are rare, and a page
+    // changed by many commits in between is copied once.
+    const background = journal === 'wal' && path !== ':memory:' && !path.startsWith('file:')
+    db.pragma(`wal_autocheckpoint = ${background ? 0 : WAL_CHECKPOINT_PAGES}`, { simple: true })
     migrate(db, path)
     const store = new SqliteStore(db)
     if (syncLog) store.syncInBackground(new WalSync(resolve(path)))
+    if (background)
+      store.checkpointInBackground(new Checkpointer({ path: resolve(path) }), resolve(path))
     return store
   } catch (error) {
     db.close()

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { referenceCommandBatch } from '../../cli/bench/store-limit.ts'
+import { Checkpointer } from './checkpointer.ts'
+import { openSqliteStore } from './sqlite-store.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-checkpointer-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('store/sqlite checkpoints', () => {
+  it('checkpoints a log its writer never checkpoints, on request, one run at a time', async () => {
+    const path = join(dir, 'b.db')
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('wal_autocheckpoint = 0')
+    db.exec('CREATE TABLE t (v TEXT)')
+    const insert = db.prepare('INSERT INTO t VALUES (?)')
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run('x'.repeat(1000))
+    })()
+    const before = statSync(path).size
+    const checkpointer = new Checkpointer({ path })
+    try {
+      checkpointer.request()
+      checkpointer.request()
+      checkpointer.request()
+      for (let i = 0; i < 100 && checkpointer.runs < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      // Three asks while the first ran: that run and one more.
+      assert.equal(checkpointer.runs, 2)
+      assert.ok(statSync(path).size > before + 1_000_000, 'the rows reached the database file')
+    } finally {
+      await checkpointer.close()
+      db.close()
+    }
+  })
+
+  it('copies the log into the database file on a worker while commits go on, and rewinds the log', async () => {
+    const path = join(dir, 'a.db')
+    const store = await openSqliteStore({ path })
+    const keys = Array.from({ length: 200 }, (_, i) => String(1000 + i))
+    let largest = 0
+    try {
+      for (let round = 0; round < 40; round++) {
+        await store.commit(referenceCommandBatch(keys, round))
+        largest = Math.max(largest, statSync(`${path}-wal`).size)
+        // A pause now and then, as between a busy engine's batches, lets the worker catch up.
+        if (round % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      // 40 commits of 200 commands write far more than the log ever held: it was rewound.
+      const written = 40 * 200 * 2000
+      assert.ok(largest < written / 2, `log grew to ${largest} bytes of ${written} written`)
+      assert.equal((await store.loadInstance('1000'))?.stateVersion, 40)
+    } finally {
+      await store.close()
+    }
+    assert.equal(existsSync(`${path}-wal`), false, 'closing the last connection removes the log')
+  })
+})
