@@ -14,6 +14,7 @@ import type {
   ProcessDefinitionStatisticsRecord,
 } from '../statistics.ts'
 import type { PostgresQueryable } from './postgres-pool.ts'
+import { binaryArray } from './postgres-binary-array.ts'
 import { compareKeys, keyParam, parseKey } from './postgres-rows.ts'
 
 /** How many slots a counter is spread over. */
@@ -70,12 +71,30 @@ export async function writeStatistics(
         terminated = ${s}.element_statistics.terminated + excluded.terminated,
         duration_total_ms = ${s}.element_statistics.duration_total_ms + excluded.duration_total_ms`,
     values: [
-      sorted.map((d) => keyParam(d.processDefinitionKey)),
-      sorted.map((d) => d.elementId),
-      sorted.map((d) => d.entered),
-      sorted.map((d) => d.completed),
-      sorted.map((d) => d.terminated),
-      sorted.map((d) => Math.round(d.durationTotalMs)),
+      binaryArray(
+        'bigint',
+        sorted.map((d) => keyParam(d.processDefinitionKey)),
+      ),
+      binaryArray(
+        'text',
+        sorted.map((d) => d.elementId),
+      ),
+      binaryArray(
+        'bigint',
+        sorted.map((d) => d.entered),
+      ),
+      binaryArray(
+        'bigint',
+        sorted.map((d) => d.completed),
+      ),
+      binaryArray(
+        'bigint',
+        sorted.map((d) => d.terminated),
+      ),
+      binaryArray(
+        'bigint',
+        sorted.map((d) => Math.round(d.durationTotalMs)),
+      ),
       slot,
     ],
   })
@@ -95,10 +114,22 @@ export async function writeStatistics(
       ON CONFLICT (process_definition_key, element_id, bucket, slot) DO UPDATE SET
         count = ${s}.element_durations.count + excluded.count`,
     values: [
-      buckets.map((row) => row[0]),
-      buckets.map((row) => row[1]),
-      buckets.map((row) => row[2]),
-      buckets.map((row) => row[3]),
+      binaryArray(
+        'bigint',
+        buckets.map((row) => row[0]),
+      ),
+      binaryArray(
+        'text',
+        buckets.map((row) => row[1]),
+      ),
+      binaryArray(
+        'smallint',
+        buckets.map((row) => row[2]),
+      ),
+      binaryArray(
+        'bigint',
+        buckets.map((row) => row[3]),
+      ),
       slot,
     ],
   })

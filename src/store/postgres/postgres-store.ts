@@ -47,6 +47,7 @@ import {
   bufferedMessageFromRow,
   columnArrays,
   columnList,
+  keyArray,
   compareKeys,
   eventBatchColumns,
   incidentColumns,
@@ -76,6 +77,7 @@ import {
   type SubscriptionRow,
   type UserTaskRow,
 } from './postgres-rows.ts'
+import { binaryArray } from './postgres-binary-array.ts'
 import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
 import { variableClause } from './postgres-variable-filter.ts'
 import {
@@ -498,7 +500,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     const { rows } = await this.#run<Omit<InstanceRow, 'state'> & { state: string | null }>(
       this.#pool,
       'refreshInstances',
-      [keys, versions],
+      [binaryArray('bigint', keys), binaryArray('integer', versions)],
     )
     return rows.map((row) =>
       row.state === null
@@ -540,7 +542,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     }
     // After the puts, as in the SQLite store: a job put and deleted in one batch is gone.
     if (batch.jobDeletes.length > 0) {
-      writes.push(['deleteJobs', [[...new Set(batch.jobDeletes.map(keyParam))]]])
+      writes.push(['deleteJobs', [keyArray(new Set(batch.jobDeletes))]])
     }
     if (batch.userTaskPuts.length > 0) {
       const tasks = lastPutPerKey(batch.userTaskPuts)
@@ -562,14 +564,14 @@ export class PostgresStore implements Store, SubscriptionStore {
       writes.push(['upsertSubscriptions', columnArrays(subscriptionColumns, records)])
     }
     if (subscriptionDeletes.length > 0) {
-      writes.push(['deleteSubscriptions', [[...new Set(subscriptionDeletes.map(keyParam))]]])
+      writes.push(['deleteSubscriptions', [keyArray(new Set(subscriptionDeletes))]])
     }
     if (messagePuts.length > 0) {
       const records = lastPutPerKey(messagePuts)
       writes.push(['upsertMessages', columnArrays(bufferedMessageColumns, records)])
     }
     if (messageDeletes.length > 0) {
-      writes.push(['deleteMessages', [[...new Set(messageDeletes.map(keyParam))]]])
+      writes.push(['deleteMessages', [keyArray(new Set(messageDeletes))]])
     }
     const insertValues = inserts.length > 0 ? columnArrays(instanceColumns, inserts) : undefined
     const updateValues =
@@ -587,8 +589,11 @@ export class PostgresStore implements Store, SubscriptionStore {
       if (guards.length > 0) await this.#checkGuards(client, guards)
       if (timerGuards.length > 0) {
         const { rows } = await this.#run(client, 'checkTimerGuards', [
-          timerGuards.map((g) => keyParam(g.key)),
-          timerGuards.map((g) => g.dueAt),
+          keyArray(timerGuards.map((g) => g.key)),
+          binaryArray(
+            'bigint',
+            timerGuards.map((g) => g.dueAt),
+          ),
         ])
         if (rows.length < timerGuards.length) {
           throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
@@ -645,14 +650,35 @@ export class PostgresStore implements Store, SubscriptionStore {
     const pairs = [...new Set(guards.map((g) => JSON.stringify([g.name, g.correlationKey])))]
       .sort()
       .map((pair) => JSON.parse(pair) as [string, string])
-    await this.#run(client, 'lockCorrelations', [pairs.map((p) => p[0]), pairs.map((p) => p[1])])
-    const seen = [...new Set(guards.flatMap((g) => g.seen.map(keyParam)))]
+    await this.#run(client, 'lockCorrelations', [
+      binaryArray(
+        'text',
+        pairs.map((p) => p[0]),
+      ),
+      binaryArray(
+        'text',
+        pairs.map((p) => p[1]),
+      ),
+    ])
+    const seen = new Set(guards.flatMap((g) => g.seen))
     const { rows } = await this.#run<{ name: string }>(client, 'checkCorrelationGuards', [
-      guards.map((g) => g.kind),
-      guards.map((g) => g.name),
-      guards.map((g) => g.correlationKey),
-      guards.map((g) => g.now),
-      seen,
+      binaryArray(
+        'text',
+        guards.map((g) => g.kind),
+      ),
+      binaryArray(
+        'text',
+        guards.map((g) => g.name),
+      ),
+      binaryArray(
+        'text',
+        guards.map((g) => g.correlationKey),
+      ),
+      binaryArray(
+        'bigint',
+        guards.map((g) => g.now),
+      ),
+      keyArray(seen),
     ])
     if (rows.length > 0) throw new ConcurrencyConflictError('')
   }
@@ -682,7 +708,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     const { types, worker, timeoutMs, now, max } = request
     if (types.length === 0 || max < 1) return []
     const { rows } = await this.#run<JobRow>(this.#pool, 'activateJobs', [
-      [...types],
+      binaryArray('text', types),
       now,
       max,
       worker,
@@ -695,7 +721,7 @@ export class PostgresStore implements Store, SubscriptionStore {
   async nextJobDueAt(types: readonly string[]): Promise<number | null> {
     if (types.length === 0) return null
     const { rows } = await this.#run<{ due: string | null }>(this.#pool, 'nextJobDueAt', [
-      [...new Set(types)],
+      binaryArray('text', [...new Set(types)]),
     ])
     const due = rows[0]?.due ?? null
     return due === null ? null : Number(due)
@@ -705,8 +731,11 @@ export class PostgresStore implements Store, SubscriptionStore {
     if (leases.length === 0) return 0
     const sorted = [...leases].sort((a, b) => compareKeys(a.key, b.key))
     const { rowCount } = await this.#run(this.#pool, 'renewJobLeases', [
-      sorted.map((lease) => keyParam(lease.key)),
-      sorted.map((lease) => lease.deadline),
+      keyArray(sorted.map((lease) => lease.key)),
+      binaryArray(
+        'bigint',
+        sorted.map((lease) => lease.deadline),
+      ),
       worker,
     ])
     return rowCount
