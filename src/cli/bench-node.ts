@@ -1,8 +1,8 @@
 /**
  * One engine node of the PostgreSQL bench (`npm run bench -- --db postgres://...`): a process of
  * its own, so that two nodes use two cores. It opens the schema the parent prepared, warms up,
- * prints `ready`, runs its share of reference instances when it reads `go` on stdin, and prints
- * its figures as one JSON line.
+ * prints `ready`, runs its share of reference instances when it reads `go` on stdin, prints
+ * its figures as one JSON line, and closes when it reads another line (or stdin ends).
  *
  * Usage: bench-node <postgres url> <schema> <instances> <concurrency> <warmup>
  */
@@ -77,5 +77,10 @@ const figures: NodeFigures = {
   cpuMs: (cpu.user + cpu.system) / 1000,
 }
 process.stdout.write(`${JSON.stringify(figures)}\n`)
+// The parent reads the server's CPU time while this node's connections are still open.
+await new Promise<void>((resolve) => {
+  lines.once('line', () => resolve())
+  lines.once('close', () => resolve())
+})
 lines.close()
 await engine.close()

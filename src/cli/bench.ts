@@ -216,6 +216,7 @@ export async function benchPostgres(options: {
     const figures = await Promise.all(outputs)
     const seconds = (performance.now() - t0) / 1000
     const serverAfter = await serverProcessesCpuMs(admin, application)
+    for (const child of children) child.stdin?.write('close\n')
     // Each node closes its engine and exits by itself (writing its CPU profile, if asked for one).
     await Promise.all(
       children.map(
