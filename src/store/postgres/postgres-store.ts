@@ -4,8 +4,9 @@
  *
  * Nodes coordinate only through the database: instance updates are optimistic (the stored
  * state_version must be the one the node loaded), jobs are leased with `FOR UPDATE SKIP LOCKED`,
- * keys come from one counter row. A commit is one transaction of a few multi-row statements
- * (arrays bound column-wise and unnested), whatever the size of the batch.
+ * keys come from one counter row. A commit is one transaction around one statement (see
+ * postgres-commit.ts: a data-modifying CTE per table, arrays bound column-wise in binary and
+ * unnested), whatever the size of the batch.
  */
 import type { EngineEvent, Key } from '../../engine/types.ts'
 import {
@@ -49,12 +50,10 @@ import {
   columnList,
   keyArray,
   compareKeys,
-  eventBatchColumns,
   incidentColumns,
   incidentFromRow,
   instanceColumns,
   instanceFromRow,
-  instanceUpdateColumns,
   jobColumns,
   jobFromRow,
   keyParam,
@@ -68,16 +67,15 @@ import {
   userTaskFromRow,
   type BufferedMessageRow,
   type Column,
-  type EventBatchRow,
   type IncidentRow,
   type InstanceRow,
-  type InstanceUpdate,
   type JobRow,
   type ProcessDefinitionRow,
   type SubscriptionRow,
   type UserTaskRow,
 } from './postgres-rows.ts'
 import { binaryArray } from './postgres-binary-array.ts'
+import { commitStatement } from './postgres-commit.ts'
 import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
 import { variableClause } from './postgres-variable-filter.ts'
 import {
@@ -85,7 +83,6 @@ import {
   incidentGroups,
   processDefinitionStatistics,
   STATISTICS_SLOTS,
-  writeStatistics,
 } from './postgres-statistics.ts'
 import type {
   ElementStatisticsRecord,
@@ -188,38 +185,6 @@ function statements(s: string) {
   const messages = `${s}.buffered_messages`
   const messageSelect = `SELECT ${columnList(bufferedMessageColumns)} FROM ${messages}`
   return {
-    insertInstances:
-      `INSERT INTO ${instances} (${columnList(instanceColumns)}) ` +
-      `SELECT * FROM ${unnestRows(instanceColumns, 'batch')} ` +
-      'ON CONFLICT (key) DO NOTHING RETURNING key',
-    // The rows are locked in key order before they are updated, so that two commits touching
-    // the same instances queue behind each other instead of deadlocking.
-    updateInstances: `
-      WITH batch AS (SELECT * FROM ${unnestRows(instanceUpdateColumns, 'batch')}),
-      locked AS MATERIALIZED (
-        SELECT i.key FROM ${instances} i
-        JOIN batch ON batch.key = i.key AND batch.expected_state_version = i.state_version
-        ORDER BY i.key FOR UPDATE OF i
-      )
-      UPDATE ${instances} i SET status = batch.status, ended_at = batch.ended_at,
-        has_incident = batch.has_incident, state_version = batch.state_version, state = batch.state
-      FROM batch
-      WHERE i.key = batch.key AND i.state_version = batch.expected_state_version
-        AND i.key IN (SELECT key FROM locked)
-      RETURNING i.key`,
-    insertEvents:
-      `INSERT INTO ${s}.instance_events (${columnList(eventBatchColumns)}) ` +
-      `SELECT * FROM ${unnestRows(eventBatchColumns, 'batch')}`,
-    upsertJobs: upsertSql(jobs, jobColumns),
-    deleteJobs: `DELETE FROM ${jobs} WHERE key = ANY($1::bigint[])`,
-    upsertUserTasks: upsertSql(`${s}.user_tasks`, userTaskColumns),
-    upsertIncidents: upsertSql(`${s}.incidents`, incidentColumns),
-    // A put (a timer cycle's next due time) ends any node's claim on the row.
-    upsertSubscriptions: `${upsertSql(subscriptions, subscriptionColumns)}, claimed_until = NULL`,
-    deleteSubscriptions: `DELETE FROM ${subscriptions} WHERE key = ANY($1::bigint[])`,
-    upsertMessages: upsertSql(messages, bufferedMessageColumns),
-    deleteMessages: `DELETE FROM ${messages} WHERE key = ANY($1::bigint[])`,
-
     reserveKeys: `UPDATE ${s}.keys SET next = next + $1 WHERE id = 1 RETURNING next`,
     upsertProcessDefinitions: upsertSql(`${s}.process_definitions`, processDefinitionColumns),
     listProcessDefinitions:
@@ -358,17 +323,6 @@ type Statements = ReturnType<typeof statements>
  * Planning is negligible next to writing hundreds of rows.
  */
 const planEachTime: ReadonlySet<keyof Statements> = new Set([
-  'insertInstances',
-  'updateInstances',
-  'insertEvents',
-  'upsertJobs',
-  'deleteJobs',
-  'upsertUserTasks',
-  'upsertIncidents',
-  'upsertSubscriptions',
-  'deleteSubscriptions',
-  'upsertMessages',
-  'deleteMessages',
   'upsertProcessDefinitions',
   'renewJobLeases',
   'refreshInstances',
@@ -449,11 +403,7 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   /** Tells every listening node (this one too) what became ready; delivered at commit. */
   async #notify(db: PostgresPool | PostgresClient, wakeup: StoreWakeup): Promise<void> {
-    let jobTypes = [...new Set(wakeup.jobTypes)]
-    // A NOTIFY payload is limited to 8000 bytes: past that, wake every worker.
-    if (JSON.stringify(jobTypes).length > 7000) jobTypes = ['*']
-    const payload = JSON.stringify({ j: jobTypes, t: wakeup.timers, d: wakeup.deployed })
-    await this.#run(db, 'notify', [this.#channel, payload])
+    await this.#run(db, 'notify', [this.#channel, wakeupPayload(wakeup)])
   }
 
   async listen(onWakeup: (wakeup: StoreWakeup) => void): Promise<() => Promise<void>> {
@@ -515,75 +465,19 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   async commit(batch: CommitBatch): Promise<void> {
     // Everything is converted (and every key checked) before a connection is taken.
-    const inserts: InstanceRecord[] = []
-    const updates: InstanceUpdate[] = []
-    for (const { record, expectedStateVersion } of batch.instances) {
-      if (expectedStateVersion === null) inserts.push(record)
-      else updates.push({ record, expectedStateVersion })
-    }
-    // Key order everywhere, so that concurrent commits lock shared rows in the same order.
-    inserts.sort((a, b) => compareKeys(a.key, b.key))
-    updates.sort((a, b) => compareKeys(a.record.key, b.record.key))
-    const eventRows: EventBatchRow[] = batch.events
-      .filter(({ events }) => events.length > 0)
-      .map(({ instanceKey, fromPosition, events }) => ({
-        instanceKey,
-        fromPosition,
-        toPosition: fromPosition + events.length - 1,
-        events: JSON.stringify(events),
-      }))
-      .sort((a, b) => compareKeys(a.instanceKey, b.instanceKey) || a.fromPosition - b.fromPosition)
-    const writes: [keyof Statements, PostgresValue[]][] = []
-    if (eventRows.length > 0) {
-      writes.push(['insertEvents', columnArrays(eventBatchColumns, eventRows)])
-    }
-    if (batch.jobPuts.length > 0) {
-      writes.push(['upsertJobs', columnArrays(jobColumns, lastPutPerKey(batch.jobPuts))])
-    }
-    // After the puts, as in the SQLite store: a job put and deleted in one batch is gone.
-    if (batch.jobDeletes.length > 0) {
-      writes.push(['deleteJobs', [keyArray(new Set(batch.jobDeletes))]])
-    }
-    if (batch.userTaskPuts.length > 0) {
-      const tasks = lastPutPerKey(batch.userTaskPuts)
-      writes.push(['upsertUserTasks', columnArrays(userTaskColumns, tasks)])
-    }
-    if (batch.incidentPuts.length > 0) {
-      const incidents = lastPutPerKey(batch.incidentPuts)
-      writes.push(['upsertIncidents', columnArrays(incidentColumns, incidents)])
-    }
-    // Puts before deletes, so that a subscription opened and closed by one commit ends up closed.
-    const {
-      subscriptionPuts = [],
-      subscriptionDeletes = [],
-      messagePuts = [],
-      messageDeletes = [],
-    } = batch
-    if (subscriptionPuts.length > 0) {
-      const records = lastPutPerKey(subscriptionPuts)
-      writes.push(['upsertSubscriptions', columnArrays(subscriptionColumns, records)])
-    }
-    if (subscriptionDeletes.length > 0) {
-      writes.push(['deleteSubscriptions', [keyArray(new Set(subscriptionDeletes))]])
-    }
-    if (messagePuts.length > 0) {
-      const records = lastPutPerKey(messagePuts)
-      writes.push(['upsertMessages', columnArrays(bufferedMessageColumns, records)])
-    }
-    if (messageDeletes.length > 0) {
-      writes.push(['deleteMessages', [keyArray(new Set(messageDeletes))]])
-    }
-    const insertValues = inserts.length > 0 ? columnArrays(instanceColumns, inserts) : undefined
-    const updateValues =
-      updates.length > 0 ? columnArrays(instanceUpdateColumns, updates) : undefined
-    if (insertValues === undefined && updateValues === undefined && writes.length === 0) return
-    const guards = batch.correlationGuards ?? []
-    const timerGuards = [...new Map((batch.timerGuards ?? []).map((g) => [g.key, g])).values()]
     const wakeup: StoreWakeup = {
       jobTypes: batch.jobPuts.filter((job) => job.status === 'activatable').map((job) => job.type),
-      timers: subscriptionPuts.some((record) => record.kind === 'timer'),
+      timers: (batch.subscriptionPuts ?? []).some((record) => record.kind === 'timer'),
       deployed: false,
     }
+    const notify =
+      wakeup.jobTypes.length > 0 || wakeup.timers
+        ? { channel: this.#channel, payload: wakeupPayload(wakeup) }
+        : undefined
+    const statement = commitStatement(this.#schema, batch, this.#statisticsSlot, notify)
+    if (statement === undefined) return
+    const guards = batch.correlationGuards ?? []
+    const timerGuards = [...new Map((batch.timerGuards ?? []).map((g) => [g.key, g])).values()]
 
     await this.#transaction(async (client) => {
       if (guards.length > 0) await this.#checkGuards(client, guards)
@@ -599,23 +493,15 @@ export class PostgresStore implements Store, SubscriptionStore {
           throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
         }
       }
+      const { rows } = await client.query<{ key: string | null }>({
+        text: statement.text,
+        values: statement.values,
+      })
       const written: Key[] = []
-      if (insertValues !== undefined) {
-        const { rows } = await this.#run<{ key: string }>(client, 'insertInstances', insertValues)
-        for (const row of rows) written.push(row.key)
-      }
-      if (updateValues !== undefined) {
-        const { rows } = await this.#run<{ key: string }>(client, 'updateInstances', updateValues)
-        for (const row of rows) written.push(row.key)
-      }
-      if (written.length < inserts.length + updates.length) {
+      for (const row of rows) if (row.key !== null) written.push(row.key)
+      if (written.length < statement.instanceWrites) {
         throw new ConcurrencyConflictError(firstUnwritten(batch, written))
       }
-      for (const [name, values] of writes) await this.#run(client, name, values)
-      if (batch.elementStatistics !== undefined) {
-        await writeStatistics(client, this.#schema, this.#statisticsSlot, batch.elementStatistics)
-      }
-      if (wakeup.jobTypes.length > 0 || wakeup.timers) await this.#notify(client, wakeup)
     }).catch((error: unknown) => {
       // Two commits that lock the same rows in different orders (a lease renewal and a commit,
       // say): PostgreSQL aborts one; the engine retries it like a version conflict.
@@ -957,6 +843,14 @@ export class PostgresStore implements Store, SubscriptionStore {
     this.#listeners.clear()
     await this.#pool.end()
   }
+}
+
+/** The NOTIFY payload of a wakeup. */
+function wakeupPayload(wakeup: StoreWakeup): string {
+  let jobTypes = [...new Set(wakeup.jobTypes)]
+  // A NOTIFY payload is limited to 8000 bytes: past that, wake every worker.
+  if (JSON.stringify(jobTypes).length > 7000) jobTypes = ['*']
+  return JSON.stringify({ j: jobTypes, t: wakeup.timers, d: wakeup.deployed })
 }
 
 /**
