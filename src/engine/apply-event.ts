@@ -56,7 +56,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       return
     }
     case 'ComplexGatewayFired':
-      ;(state.firedJoins ??= {})[`${event.flowScopeKey}/${event.gatewayId}`] = true
+      ;(state.firedJoins ??= keyedMap())[`${event.flowScopeKey}/${event.gatewayId}`] = true
       return
     case 'ComplexGatewayReset':
       if (state.firedJoins) {
@@ -202,7 +202,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       return
     }
     case 'SubscriptionOpened': {
-      const subscriptions = (state.subscriptions ??= {})
+      const subscriptions = (state.subscriptions ??= keyedMap())
       subscriptions[event.subscription.key] = { ...event.subscription }
       return
     }
@@ -238,17 +238,28 @@ export function emptyInstanceState(init: {
   version: number
   startedAt: number
   businessKey?: string
+  startCorrelationKey?: string
   parent?: { instanceKey: string; elementInstanceKey: string }
 }): InstanceState {
   return {
     ...init,
     status: 'active',
-    elements: {},
-    variables: {},
-    joins: {},
-    jobs: {},
-    userTasks: {},
-    incidents: {},
+    elements: keyedMap(),
+    variables: keyedMap(),
+    joins: keyedMap(),
+    jobs: keyedMap(),
+    userTasks: keyedMap(),
+    incidents: keyedMap(),
     position: 0,
   }
+}
+
+/**
+ * An empty object for a map whose keys differ in every instance (element instance keys, job
+ * keys...). It has no prototype, which makes V8 keep it as a hash table from the start: an
+ * ordinary `{}` gets a new hidden class for every new key name, and with keys unique per instance
+ * those hidden classes pile up and every access goes through V8's slow paths.
+ */
+export function keyedMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
 }

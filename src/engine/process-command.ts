@@ -280,27 +280,7 @@ function createInstance(
       `no process definition with key ${command.processDefinitionKey} is deployed`,
     )
   }
-  const state = emptyInstanceState({
-    key: command.instanceKey,
-    processDefinitionKey: deployed.key,
-    bpmnProcessId: deployed.bpmnProcessId,
-    version: deployed.version,
-    startedAt: ctx.now(),
-    ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
-    ...(command.parent === undefined ? {} : { parent: command.parent }),
-  })
-  const step = new Step(state, deployed.process, ctx)
-  step.emit({
-    type: 'ProcessInstanceCreated',
-    processDefinitionKey: deployed.key,
-    bpmnProcessId: deployed.bpmnProcessId,
-    version: deployed.version,
-    ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
-    ...(command.parent === undefined ? {} : { parent: command.parent }),
-  })
-  for (const [name, value] of Object.entries(command.variables ?? {})) {
-    step.setLocal(state.key, name, value)
-  }
+  // Refused before any event: the batch's projection observes every event emitted.
   const startEventId = command.startEventId ?? deployed.process.startEventId
   if (!startEventId) {
     const nones = (deployed.process.startEventIds ?? []).filter((id) => {
@@ -319,6 +299,29 @@ function createInstance(
       'BATON_PROCESS_NO_NONE_START',
       `process '${deployed.bpmnProcessId}' has no ${command.startEventId ? `start event '${command.startEventId}'` : 'none start event'}; it starts on a message, timer or signal`,
     )
+  }
+  const state = emptyInstanceState({
+    key: command.instanceKey,
+    processDefinitionKey: deployed.key,
+    bpmnProcessId: deployed.bpmnProcessId,
+    version: deployed.version,
+    startedAt: ctx.now(),
+    ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
+    ...(command.startCorrelationKey ? { startCorrelationKey: command.startCorrelationKey } : {}),
+    ...(command.parent === undefined ? {} : { parent: command.parent }),
+  })
+  const step = new Step(state, deployed.process, ctx)
+  step.emit({
+    type: 'ProcessInstanceCreated',
+    processDefinitionKey: deployed.key,
+    bpmnProcessId: deployed.bpmnProcessId,
+    version: deployed.version,
+    ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
+    ...(command.startCorrelationKey ? { startCorrelationKey: command.startCorrelationKey } : {}),
+    ...(command.parent === undefined ? {} : { parent: command.parent }),
+  })
+  for (const [name, value] of Object.entries(command.variables ?? {})) {
+    step.setLocal(state.key, name, value)
   }
   openEventSubprocessSubscriptions(step, state.key, undefined, deployed.process.eventSubProcessIds)
   // An instantiating receive task starts the instance already triggered by its message.

@@ -151,6 +151,12 @@ export interface InstanceState {
   readonly startedAt: number
   endedAt?: number
   readonly businessKey?: string
+  /**
+   * The correlation key of the message that started the instance at a message start event (not
+   * set for an empty key): while the instance is active, no other message with this key starts an
+   * instance of its process.
+   */
+  readonly startCorrelationKey?: string
   readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
   /** Active element instances by key. */
   elements: Record<Key, ElementInstanceState>
@@ -188,6 +194,8 @@ export type Command =
       readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
       /** Start at this start event (message, timer, signal start) instead of the none start. */
       readonly startEventId?: string
+      /** A message with this (non-empty) correlation key starts the instance (see InstanceState). */
+      readonly startCorrelationKey?: string
     }
   | {
       /** A timer fired, a message was correlated, a signal was broadcast to this subscription. */
@@ -297,6 +305,8 @@ export type EngineEventBody =
       readonly bpmnProcessId: string
       readonly version: number
       readonly businessKey?: string
+      /** The correlation key of the message that started the instance (see InstanceState). */
+      readonly startCorrelationKey?: string
       readonly parent?: { readonly instanceKey: Key; readonly elementInstanceKey: Key }
     }
   | { readonly type: 'ProcessInstanceCompleted' }

@@ -8,6 +8,7 @@ import { BatonError } from '../errors.ts'
 import { nextDue } from '../engine/timers/timer-schedule.ts'
 import type { TimerSchedule } from '../engine/timers/timer-schedule.ts'
 import type { BatchProjection } from './projection.ts'
+import type { ActiveMessageStart } from '../store/store.ts'
 import type {
   BufferedMessageRecord,
   SubscriptionRecord,
@@ -40,6 +41,11 @@ export interface PublishResult {
   readonly correlatedInstances: number
   /** Kept for subscriptions that open later (time to live > 0 and nothing correlated). */
   readonly buffered: boolean
+  /**
+   * Processes (bpmn process ids) whose message start event the message did not trigger because
+   * an instance that a message with the same correlation key started is still active.
+   */
+  readonly heldStarts: readonly string[]
 }
 
 export interface BroadcastResult {
@@ -56,6 +62,8 @@ export interface CorrelationHost {
   run(command: Command): Promise<boolean>
   /** Whether a process definition is still the latest version of its process. */
   isLatest(processDefinitionKey: Key): boolean
+  /** The key of the latest version of a process, if it is deployed. */
+  latestOf(bpmnProcessId: string): Key | undefined
   /** Other nodes share the store: record what correlation relied on (CommitBatch guards). */
   readonly guarded?: boolean
 }
@@ -179,15 +187,24 @@ async function publish(
     projection,
     (r) => r.kind === 'message' && r.instanceKey === null && r.name === message.name,
   )
+  // Processes not started because an instance a message with this correlation key started is
+  // still active (Camunda 8): the message may wait, buffered, until it ends.
+  const held: string[] = []
   for (const start of starts) {
     if (!host.isLatest(start.processDefinitionKey)) continue
+    const key = message.correlationKey
+    if (key !== '' && (await activeMessageStart(host, projection, start.bpmnProcessId, key))) {
+      held.push(start.bpmnProcessId)
+      continue
+    }
     const ok = await host.run({
       type: 'CreateInstance',
       instanceKey: host.nextKey(),
       processDefinitionKey: start.processDefinitionKey,
       variables: message.variables,
-      businessKey: message.correlationKey,
+      businessKey: key,
       startEventId: start.elementId,
+      ...(key === '' ? {} : { startCorrelationKey: key }),
     })
     if (ok) correlated++
   }
@@ -212,9 +229,102 @@ async function publish(
         seen: subscriptions.map((s) => s.key),
         now,
       })
+      // An instance holding the key that ends on another node meanwhile must not miss it either.
+      for (const bpmnProcessId of held) {
+        projection.messageStartGuards.push({
+          kind: 'active',
+          bpmnProcessId,
+          correlationKey: message.correlationKey,
+        })
+      }
     }
   }
-  return { messageKey: message.messageKey, correlatedInstances: correlated, buffered }
+  return {
+    messageKey: message.messageKey,
+    correlatedInstances: correlated,
+    buffered,
+    heldStarts: held,
+  }
+}
+
+/** The active instance a message with this correlation key started for the process, if any. */
+async function activeMessageStart(
+  host: CorrelationHost,
+  projection: BatchProjection,
+  bpmnProcessId: string,
+  correlationKey: string,
+): Promise<Key | undefined> {
+  const inBatch = projection.activeMessageStart(bpmnProcessId, correlationKey)
+  if (inBatch !== undefined) return inBatch ?? undefined
+  return host.store.activeMessageStart(bpmnProcessId, correlationKey)
+}
+
+/**
+ * An instance that a message with a correlation key started has ended: the oldest live message
+ * buffered for the key and one of the message start events of the latest version of its process
+ * starts the next instance (the others wait for that one to end).
+ */
+export async function correlateNextStart(
+  host: CorrelationHost,
+  projection: BatchProjection,
+  ended: ActiveMessageStart,
+): Promise<void> {
+  const { bpmnProcessId, correlationKey } = ended
+  // A message in this batch started the next one already.
+  if (projection.activeMessageStart(bpmnProcessId, correlationKey)) return
+  const latest = host.latestOf(bpmnProcessId)
+  if (latest === undefined) return
+  const starts = (await host.store.startSubscriptionsOf(latest)).filter(
+    (s) => s.kind === 'message' && s.name !== null,
+  )
+  if (starts.length === 0) return
+  const now = host.now()
+  const candidates: { message: BufferedMessageRecord; start: SubscriptionRecord }[] = []
+  for (const start of starts) {
+    const name = start.name as string
+    for (const message of projection.messages.values()) {
+      if (message && message.name === name && message.correlationKey === correlationKey) {
+        candidates.push({ message, start })
+      }
+    }
+    for (const message of await host.store.bufferedMessages(name, correlationKey, now)) {
+      if (projection.messages.get(message.key) !== null) candidates.push({ message, start })
+    }
+  }
+  const live = candidates
+    .filter((c) => c.message.expiresAt > now)
+    .sort(
+      (a, b) =>
+        a.message.publishedAt - b.message.publishedAt ||
+        (BigInt(a.message.key) < BigInt(b.message.key) ? -1 : 1),
+    )
+  const next = live[0]
+  if (next) {
+    const ok = await host.run({
+      type: 'CreateInstance',
+      instanceKey: host.nextKey(),
+      processDefinitionKey: next.start.processDefinitionKey,
+      variables: next.message.variables,
+      businessKey: correlationKey,
+      startEventId: next.start.elementId,
+      startCorrelationKey: correlationKey,
+    })
+    if (ok) {
+      projection.messages.set(next.message.key, null)
+      return
+    }
+  }
+  if (host.guarded) {
+    // A message another node buffers for the key meanwhile must not wait for nothing.
+    projection.messageStartGuards.push({
+      kind: 'ended',
+      bpmnProcessId,
+      correlationKey,
+      names: starts.map((s) => s.name as string),
+      seen: candidates.map((c) => c.message.key),
+      now,
+    })
+  }
 }
 
 /** A message subscription just opened: a buffered message waiting for it is correlated now. */

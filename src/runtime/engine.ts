@@ -43,7 +43,13 @@ import type {
   PublishResult,
   RuntimeOperation,
 } from './correlation.ts'
-import { correlateBuffered, isRuntimeOperation, operationOf, runOperation } from './correlation.ts'
+import {
+  correlateBuffered,
+  correlateNextStart,
+  isRuntimeOperation,
+  operationOf,
+  runOperation,
+} from './correlation.ts'
 import type { SubscriptionRecord, SubscriptionStore } from '../store/subscriptions.ts'
 import type { ElementStatisticsRecord, IncidentGroupRecord } from '../store/statistics.ts'
 import { quantileOfBuckets } from '../store/statistics.ts'
@@ -1472,6 +1478,7 @@ export class Engine {
           deployed !== undefined && this.definitions.latestOf(deployed.bpmnProcessId)?.key === key
         )
       },
+      latestOf: (bpmnProcessId) => this.definitions.latestOf(bpmnProcessId)?.key,
     }
   }
 
@@ -1554,6 +1561,14 @@ export class Engine {
         const opened = projection.openedMessageSubscriptions.splice(0)
         for (const subscription of opened) {
           await correlateBuffered(this.correlationHost(dirty, projection), projection, subscription)
+        }
+      }
+      if (projection.endedMessageStarts.length > 0) {
+        // The instance holding a message start's correlation key ended: a message buffered for
+        // the key meanwhile starts the next one.
+        const ended = projection.endedMessageStarts.splice(0)
+        for (const start of ended) {
+          await correlateNextStart(this.correlationHost(dirty, projection), projection, start)
         }
       }
     }
@@ -1685,6 +1700,15 @@ export class Engine {
         ? { correlationGuards: projection.correlationGuards }
         : {}),
       ...(projection.timerGuards.length > 0 ? { timerGuards: projection.timerGuards } : {}),
+      ...(projection.messageStartPuts.size > 0
+        ? { messageStartPuts: [...projection.messageStartPuts.values()] }
+        : {}),
+      ...(projection.messageStartDeletes.length > 0
+        ? { messageStartDeletes: projection.messageStartDeletes }
+        : {}),
+      ...(projection.messageStartGuards.length > 0
+        ? { messageStartGuards: projection.messageStartGuards }
+        : {}),
     }
   }
 

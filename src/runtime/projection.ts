@@ -4,9 +4,11 @@
  */
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
 import type {
+  ActiveMessageStart,
   CorrelationGuard,
   IncidentRecord,
   JobRecord,
+  MessageStartGuard,
   TimerGuard,
   UserTaskRecord,
 } from '../store/store.ts'
@@ -44,11 +46,34 @@ export class BatchProjection {
   readonly correlationGuards: CorrelationGuard[] = []
   /** Timer start events fired by this batch (see CommitBatch.timerGuards). */
   readonly timerGuards: TimerGuard[] = []
+  /** Active message starts begun by this batch, by messageStartId (see ActiveMessageStart). */
+  readonly messageStartPuts = new Map<string, ActiveMessageStart>()
+  /** Stored active message starts whose instance this batch ended. */
+  readonly messageStartDeletes: ActiveMessageStart[] = []
+  /** Instances holding a message start's correlation key that ended, to start the next one. */
+  readonly endedMessageStarts: ActiveMessageStart[] = []
+  /** What message start decisions relied on (see CommitBatch.messageStartGuards). */
+  readonly messageStartGuards: MessageStartGuard[] = []
 
   /** Per-element counters this batch adds, by `${processDefinitionKey}/${elementId}`. */
   readonly elementStatistics = new Map<string, ElementStatisticsAccumulator>()
 
   constructor(private readonly claim: JobClaimer) {}
+
+  /**
+   * The active instance holding a process id and correlation key as this batch leaves it: its
+   * key, null when the batch ended the stored one, undefined when the batch did not touch it
+   * (ask the store).
+   */
+  activeMessageStart(bpmnProcessId: string, correlationKey: string): Key | null | undefined {
+    const id = messageStartId(bpmnProcessId, correlationKey)
+    const put = this.messageStartPuts.get(id)
+    if (put) return put.instanceKey
+    const ended = this.messageStartDeletes.some(
+      (d) => d.bpmnProcessId === bpmnProcessId && d.correlationKey === correlationKey,
+    )
+    return ended ? null : undefined
+  }
 
   /** The statistics deltas of the batch, for the commit. */
   elementStatisticsDeltas(): ElementStatisticsDelta[] {
@@ -94,15 +119,25 @@ export class BatchProjection {
       // (its iterations count under the activity's id).
       case 'ProcessInstanceCreated':
         this.statisticsOf(state, state.bpmnProcessId).entered++
+        if (event.startCorrelationKey) {
+          const { bpmnProcessId } = state
+          this.messageStartPuts.set(messageStartId(bpmnProcessId, event.startCorrelationKey), {
+            bpmnProcessId,
+            correlationKey: event.startCorrelationKey,
+            instanceKey: state.key,
+          })
+        }
         return
       case 'ProcessInstanceCompleted':
         this.recordCompletion(
           this.statisticsOf(state, state.bpmnProcessId),
           event.at - state.startedAt,
         )
+        if (state.startCorrelationKey) this.endMessageStart(state, state.startCorrelationKey)
         return
       case 'ProcessInstanceTerminated':
         this.statisticsOf(state, state.bpmnProcessId).terminated++
+        if (state.startCorrelationKey) this.endMessageStart(state, state.startCorrelationKey)
         return
       case 'ElementActivating':
         if (event.loopRole !== 'body' && event.revivesScope === undefined)
@@ -270,6 +305,16 @@ export class BatchProjection {
     }
   }
 
+  /** An instance holding a message start's correlation key ended: the key is free again. */
+  private endMessageStart(state: InstanceState, correlationKey: string): void {
+    const record = { bpmnProcessId: state.bpmnProcessId, correlationKey, instanceKey: state.key }
+    const id = messageStartId(state.bpmnProcessId, correlationKey)
+    // Started by this batch: never written, nothing to delete.
+    if (this.messageStartPuts.get(id)?.instanceKey === state.key) this.messageStartPuts.delete(id)
+    else this.messageStartDeletes.push(record)
+    this.endedMessageStarts.push(record)
+  }
+
   private putJob(state: InstanceState, jobKey: Key, change: Partial<JobRecord>): void {
     const current = this.jobs.get(jobKey) ?? jobFromState(state, jobKey)
     if (!current) return
@@ -284,6 +329,10 @@ export class BatchProjection {
     const current = this.userTasks.get(userTaskKey) ?? userTaskFromState(state, userTaskKey)
     if (current) this.userTasks.set(userTaskKey, { ...current, ...change })
   }
+}
+
+function messageStartId(bpmnProcessId: string, correlationKey: string): string {
+  return JSON.stringify([bpmnProcessId, correlationKey])
 }
 
 function subscriptionFromState(

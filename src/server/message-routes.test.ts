@@ -170,6 +170,67 @@ describe('server/messages', () => {
   })
 })
 
+// A process started by a message, waiting at a user task until it is completed.
+const orderPlacedBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_placed" targetNamespace="https://baton.dev/test">
+  <bpmn:message id="Msg_placed" name="order-placed" />
+  <bpmn:process id="handle-order" isExecutable="true">
+    <bpmn:startEvent id="Placed"><bpmn:messageEventDefinition messageRef="Msg_placed" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="Placed" targetRef="Handle" />
+    <bpmn:userTask id="Handle"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Handle" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+describe('server/messages and message start events', () => {
+  let server: TestServer
+  beforeEach(async () => {
+    server = await openTestServer()
+    await deploy(server.app, [{ name: 'handle-order.bpmn', content: orderPlacedBpmn }])
+  })
+  afterEach(async () => server.close())
+
+  async function activeInstances(): Promise<{ processInstanceKey: string }[]> {
+    const response = await post(server.app, '/v2/process-instances/search', {
+      filter: { processDefinitionId: 'handle-order', state: 'ACTIVE' },
+    })
+    return response.json<{ items: { processInstanceKey: string }[] }>().items
+  }
+
+  it('starts no second instance for a correlation key while the first is active, and keeps the message for later', async () => {
+    const message = { name: 'order-placed', correlationKey: 'o-1', timeToLive: '60000' }
+    assert.equal((await post(server.app, '/v2/messages/publication', message)).statusCode, 200)
+    const [first] = await activeInstances()
+
+    const again = await post(server.app, '/v2/messages/publication', message)
+
+    assert.equal(again.statusCode, 200)
+    assert.deepEqual(await activeInstances(), [first])
+    const cancelled = await server.app.inject({
+      method: 'POST',
+      url: `/v2/process-instances/${first?.processInstanceKey}/cancellation`,
+    })
+    assert.ok(cancelled.statusCode < 300, `cancelled: ${cancelled.statusCode}`)
+    const [next, ...others] = await activeInstances()
+    assert.ok(next, 'the kept message started the next instance')
+    assert.notEqual(next.processInstanceKey, first?.processInstanceKey)
+    assert.deepEqual(others, [])
+  })
+
+  it('answers a correlation for a key whose instance is still active with 404 saying why', async () => {
+    const message = { name: 'order-placed', correlationKey: 'o-2' }
+    assert.equal((await post(server.app, '/v2/messages/correlation', message)).statusCode, 200)
+
+    const again = await post(server.app, '/v2/messages/correlation', message)
+
+    const detail = assertProblem(again, 404, 'BATON_SUBSCRIPTION_NOT_FOUND')
+    assert.match(detail, /'handle-order'/)
+    assert.match(detail, /still active/)
+    assert.equal((await activeInstances()).length, 1)
+  })
+})
+
 describe('server/signals', () => {
   let server: TestServer
   beforeEach(async () => {

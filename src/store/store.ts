@@ -166,12 +166,60 @@ export interface CommitBatch {
    */
   readonly correlationGuards?: readonly CorrelationGuard[]
   /**
+   * Instances that messages with a correlation key started at a message start event (see
+   * ActiveMessageStart). The commit fails with ConcurrencyConflictError when its process and
+   * correlation key already have a row (another node started one first).
+   */
+  readonly messageStartPuts?: readonly ActiveMessageStart[]
+  /** Rows of such instances that ended; written before the puts. */
+  readonly messageStartDeletes?: readonly ActiveMessageStart[]
+  /**
+   * Shared stores: what the batch's message start decisions relied on, checked like
+   * `correlationGuards` under a lock on the process id and correlation key.
+   */
+  readonly messageStartGuards?: readonly MessageStartGuard[]
+  /**
    * Shared stores: timer start events the batch fired, with the due time it fired each for. The
    * commit fails with ConcurrencyConflictError unless each row still has that due time (another
    * node fired it first), so a start timer starts one instance per due time.
    */
   readonly timerGuards?: readonly TimerGuard[]
 }
+
+/**
+ * An active instance that a message with a non-empty correlation key started at a message start
+ * event: while it is active, no other message with that key starts an instance of the process
+ * (of any version); such a message waits, buffered, until it ends (Camunda 8's rule).
+ */
+export interface ActiveMessageStart {
+  readonly bpmnProcessId: string
+  readonly correlationKey: string
+  readonly instanceKey: Key
+}
+
+/**
+ * `active`: the batch started no instance for a message because the process and correlation key
+ * had an active one; fails if that row is gone (its instance ended on another node meanwhile, and
+ * missed the message the batch buffers).
+ * `ended`: the batch ended the active instance of the process and correlation key after seeing
+ * only the buffered messages in `seen` (with one of the names of the process's message start
+ * events); fails if another node buffered one more meanwhile.
+ */
+export type MessageStartGuard =
+  | {
+      readonly kind: 'active'
+      readonly bpmnProcessId: string
+      readonly correlationKey: string
+    }
+  | {
+      readonly kind: 'ended'
+      readonly bpmnProcessId: string
+      readonly correlationKey: string
+      readonly names: readonly string[]
+      readonly seen: readonly Key[]
+      /** Buffered messages expired at this time do not count. */
+      readonly now: number
+    }
 
 export interface TimerGuard {
   readonly key: Key

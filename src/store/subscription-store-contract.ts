@@ -438,5 +438,71 @@ export function describeSubscriptionStoreContract(
           assert.equal(await store.deleteExpiredMessages(10_000, 10), 0)
         }))
     })
+
+    describe('active message starts', () => {
+      it('records the instance a message started per process id and correlation key', () =>
+        withStore(async (store) => {
+          assert.equal(await store.activeMessageStart('order', 'o-1'), undefined)
+          await store.commit(
+            batch({
+              messageStartPuts: [
+                activeStart('order', 'o-1', '100'),
+                activeStart('order', 'o-2', '101'),
+                activeStart('refund', 'o-1', '102'),
+              ],
+            }),
+          )
+          assert.equal(await store.activeMessageStart('order', 'o-1'), '100')
+          assert.equal(await store.activeMessageStart('order', 'o-2'), '101')
+          assert.equal(await store.activeMessageStart('refund', 'o-1'), '102')
+          assert.equal(await store.activeMessageStart('order', 'o-3'), undefined)
+          assert.equal(await store.activeMessageStart('shipping', 'o-1'), undefined)
+        }))
+
+      it("deletes a row only with its own instance's key", () =>
+        withStore(async (store) => {
+          await store.commit(batch({ messageStartPuts: [activeStart('order', 'o-1', '100')] }))
+          await store.commit(batch({ messageStartDeletes: [activeStart('order', 'o-1', '99')] }))
+          assert.equal(await store.activeMessageStart('order', 'o-1'), '100')
+          await store.commit(batch({ messageStartDeletes: [activeStart('order', 'o-1', '100')] }))
+          assert.equal(await store.activeMessageStart('order', 'o-1'), undefined)
+        }))
+
+      it('hands a key on from the instance that ended to the next one in one commit', () =>
+        withStore(async (store) => {
+          await store.commit(batch({ messageStartPuts: [activeStart('order', 'o-1', '100')] }))
+          await store.commit(
+            batch({
+              messageStartDeletes: [activeStart('order', 'o-1', '100')],
+              messageStartPuts: [activeStart('order', 'o-1', '101')],
+            }),
+          )
+          assert.equal(await store.activeMessageStart('order', 'o-1'), '101')
+        }))
+
+      it('fails the whole commit when the process id and key have an active instance', () =>
+        withStore(async (store) => {
+          await store.commit(batch({ messageStartPuts: [activeStart('order', 'o-1', '100')] }))
+          await assert.rejects(
+            store.commit(
+              batch({
+                messageStartPuts: [
+                  activeStart('order', 'o-2', '102'),
+                  activeStart('order', 'o-1', '101'),
+                ],
+                messagePuts: [bufferedMessage('3')],
+              }),
+            ),
+            ConcurrencyConflictError,
+          )
+          assert.equal(await store.activeMessageStart('order', 'o-1'), '100')
+          assert.equal(await store.activeMessageStart('order', 'o-2'), undefined)
+          assert.deepEqual(await store.bufferedMessages('paid', 'order-1', 1000), [])
+        }))
+    })
   })
+}
+
+function activeStart(bpmnProcessId: string, correlationKey: string, instanceKey: Key) {
+  return { bpmnProcessId, correlationKey, instanceKey }
 }

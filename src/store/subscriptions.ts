@@ -59,6 +59,12 @@ export interface SubscriptionStore {
   /** Start-event subscriptions of one deployed process (to close them when a new version is deployed). */
   startSubscriptionsOf(processDefinitionKey: Key): Promise<SubscriptionRecord[]>
 
+  /**
+   * The active instance that a message with this correlation key started at a message start event
+   * of this process (any version), if any (see ActiveMessageStart).
+   */
+  activeMessageStart(bpmnProcessId: string, correlationKey: string): Promise<Key | undefined>
+
   /** Live (not expired at `now`) buffered messages for a name and correlation key, oldest first. */
   bufferedMessages(
     name: string,

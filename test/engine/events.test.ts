@@ -201,6 +201,9 @@ describe('engine/message-start-event', () => {
       engine.createInstance('orders'),
       batonError('BATON_PROCESS_NO_NONE_START', /no none start event/),
     )
+    const statistics = await engine.store.elementStatistics(instance?.processDefinitionKey ?? '')
+    const process = statistics.find((s) => s.elementId === 'orders')
+    assert.equal(process?.entered, 1, 'the refused start counts nothing')
   })
 })
 

@@ -72,7 +72,7 @@ export function registerMessageRoutes(app: FastifyInstance, context: ServerConte
         doc: {
           summary: 'Publish a message',
           description:
-            'Correlated to every instance waiting for its name and correlation key, and starts instances at matching message start events. With a timeToLive, a message that correlated to none is kept for subscriptions that open later. A messageId still kept is refused with 409; a store without event subscriptions answers 501.',
+            'Correlated to every instance waiting for its name and correlation key, and starts instances at matching message start events (not while an instance that a message with the same non-empty correlation key started is active). With a timeToLive, a message that correlated to none is kept for subscriptions that open later. A messageId still kept is refused with 409; a store without event subscriptions answers 501.',
           tags: ['Message'],
           responses: { 200: { description: 'Published', schema: messageResultSchema } },
         },
@@ -117,6 +117,12 @@ export function registerMessageRoutes(app: FastifyInstance, context: ServerConte
         ...(body.variables === undefined ? {} : { variables: body.variables }),
         timeToLiveMs: 0,
       })
+      if (published.correlatedInstances === 0 && published.heldStarts.length > 0) {
+        throw new BatonError(
+          'BATON_SUBSCRIPTION_NOT_FOUND',
+          `message '${body.name}' with correlation key '${correlationKey}' starts no instance of ${published.heldStarts.map((id) => `'${id}'`).join(', ')}: the instance a message with this correlation key started is still active; publish it with a timeToLive (POST /v2/messages/publication) to start the next instance when that one ends`,
+        )
+      }
       if (published.correlatedInstances === 0) {
         throw new BatonError(
           'BATON_SUBSCRIPTION_NOT_FOUND',

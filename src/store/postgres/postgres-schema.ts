@@ -200,6 +200,16 @@ export const migrations: readonly Migration[] = [
   `,
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
+  (s) => `
+    -- Message start events: the active instance a message with a correlation key started, per
+    -- process id and key. The primary key lets one node only start an instance for a key.
+    CREATE TABLE ${s}.active_message_starts (
+      bpmn_process_id TEXT NOT NULL,
+      correlation_key TEXT NOT NULL,
+      instance_key BIGINT NOT NULL,
+      PRIMARY KEY (bpmn_process_id, correlation_key)
+    );
+  `,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/

@@ -259,6 +259,87 @@ if (why !== undefined) {
       }
     })
 
+    it('lets one of two nodes record an active message start for the same process and key', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        for (let round = 0; round < 10; round++) {
+          const correlationKey = `o-${round}`
+          const start = (node: Store, instanceKey: string) =>
+            node.commit({
+              ...empty,
+              instances: [{ record: instance(instanceKey, 0), expectedStateVersion: null }],
+              messageStartPuts: [{ bpmnProcessId: 'order', correlationKey, instanceKey }],
+            })
+          const keys = [`${round + 1}01`, `${round + 1}02`]
+          const results = await Promise.allSettled([start(a, keys[0]!), start(b, keys[1]!)])
+          const lost = results.flatMap((result) => (result.status === 'rejected' ? [result] : []))
+          assert.equal(lost.length, 1, `round ${round}: one commit loses`)
+          assert.ok(lost[0]?.reason instanceof ConcurrencyConflictError, String(lost[0]?.reason))
+          const holder = await a.activeMessageStart('order', correlationKey)
+          assert.ok(holder !== undefined && keys.includes(holder))
+          const loser = keys.find((key) => key !== holder) ?? ''
+          assert.equal(await b.loadInstance(loser), undefined, 'the loser wrote nothing')
+        }
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('fails a commit whose message start guard another node invalidated', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        const held = { bpmnProcessId: 'order', correlationKey: 'o-1', instanceKey: '100' }
+        const message = {
+          key: '7',
+          name: 'order-placed',
+          correlationKey: 'o-1',
+          messageId: null,
+          variables: {},
+          publishedAt: 1000,
+          expiresAt: 9000,
+        }
+        const active = { kind: 'active', bpmnProcessId: 'order', correlationKey: 'o-1' } as const
+        const ended = {
+          kind: 'ended',
+          bpmnProcessId: 'order',
+          correlationKey: 'o-1',
+          names: ['order-placed', 'order-changed'],
+          now: 2000,
+        } as const
+        // Buffering because an instance holds the key: fine while it does, refused once it ended
+        await a.commit({ ...empty, messageStartPuts: [held] })
+        await b.commit({ ...empty, messagePuts: [message], messageStartGuards: [active] })
+        await a.commit({ ...empty, messageStartDeletes: [held] })
+        await assert.rejects(
+          b.commit({
+            ...empty,
+            messagePuts: [{ ...message, key: '8' }],
+            messageStartGuards: [active],
+          }),
+          ConcurrencyConflictError,
+        )
+        assert.deepEqual(
+          (await a.bufferedMessages('order-placed', 'o-1', 2000)).map((m) => m.key),
+          ['7'],
+        )
+        // Ending the holder: fine when every live message was seen, refused when one was not
+        const end = (seen: string[]) =>
+          a.commit({
+            ...empty,
+            messageStartDeletes: [held],
+            messageStartGuards: [{ ...ended, seen }],
+          })
+        await end(['7'])
+        await assert.rejects(end([]), ConcurrencyConflictError)
+        await b.commit({ ...empty, messagePuts: [{ ...message, key: '9', expiresAt: 1500 }] })
+        await end(['7'])
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
     it('does not deadlock two commits updating the same instances in opposite orders', async () => {
       const [a, b] = await twoNodes()
       try {

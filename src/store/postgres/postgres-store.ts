@@ -11,6 +11,7 @@
 import type { EngineEvent, Key } from '../../engine/types.ts'
 import {
   ConcurrencyConflictError,
+  type ActiveMessageStart,
   type ActivateJobsRequest,
   type CommitBatch,
   type CorrelationGuard,
@@ -22,6 +23,7 @@ import {
   type JobLease,
   type JobRecord,
   type KnownInstance,
+  type MessageStartGuard,
   type Page,
   type ProcessDefinitionRecord,
   type RefreshedInstance,
@@ -123,6 +125,25 @@ function lastPutPerKey<R extends { readonly key: Key }>(puts: readonly R[]): R[]
   return [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key))
 }
 
+/** The advisory lock of a message name and correlation key (see lockCorrelations). */
+function lockName(name: string, correlationKey: string): string {
+  return `${name}\u001f${correlationKey}`
+}
+
+/** The advisory lock of a process id and correlation key (message start events). */
+function startLockName(bpmnProcessId: string, correlationKey: string): string {
+  return `\u001e${bpmnProcessId}\u001f${correlationKey}`
+}
+
+/** Active message starts as the three column arrays of the statements that write them. */
+function messageStartColumns(records: readonly ActiveMessageStart[]): PostgresValue[] {
+  return [
+    records.map((r) => r.bpmnProcessId),
+    records.map((r) => r.correlationKey),
+    records.map((r) => keyParam(r.instanceKey)),
+  ]
+}
+
 /** A WHERE clause under construction; `impossible` when a filter can match nothing. */
 class Where {
   readonly clauses: string[] = []
@@ -184,7 +205,20 @@ function statements(s: string) {
   const subscriptionSelect = `SELECT ${columnList(subscriptionColumns)} FROM ${subscriptions}`
   const messages = `${s}.buffered_messages`
   const messageSelect = `SELECT ${columnList(bufferedMessageColumns)} FROM ${messages}`
+  const messageStarts = `${s}.active_message_starts`
   return {
+    deleteMessageStarts: `
+      DELETE FROM ${messageStarts} a
+      USING unnest($1::text[], $2::text[], $3::bigint[]) AS d (bpmn_process_id, correlation_key, instance_key)
+      WHERE a.bpmn_process_id = d.bpmn_process_id AND a.correlation_key = d.correlation_key
+        AND a.instance_key = d.instance_key`,
+    // A row that is there already (another node started an instance for the key first, or is
+    // starting one: the insert waits for its commit) is skipped, and the commit fails.
+    insertMessageStarts: `
+      INSERT INTO ${messageStarts} (bpmn_process_id, correlation_key, instance_key)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+      ON CONFLICT DO NOTHING RETURNING instance_key`,
+
     reserveKeys: `UPDATE ${s}.keys SET next = next + $1 WHERE id = 1 RETURNING next`,
     upsertProcessDefinitions: upsertSql(`${s}.process_definitions`, processDefinitionColumns),
     listProcessDefinitions:
@@ -230,10 +264,11 @@ function statements(s: string) {
           AS state
       FROM unnest($1::bigint[], $2::integer[]) AS known (key, version)
       JOIN ${instances} i ON i.key = known.key`,
-    // Transaction-scoped locks on (name, correlation key), taken in one order by every commit.
+    // Transaction-scoped locks on (name, correlation key) and (process id, correlation key),
+    // named by lockName(), taken in one order by every commit.
     lockCorrelations: `
-      SELECT pg_advisory_xact_lock(hashtextextended(l.name || chr(31) || l.correlation_key, 6))
-      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l (name, correlation_key, n)
+      SELECT pg_advisory_xact_lock(hashtextextended(l.name, 6))
+      FROM unnest($1::text[]) WITH ORDINALITY AS l (name, n)
       ORDER BY l.n`,
     checkCorrelationGuards: `
       SELECT g.name FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
@@ -247,6 +282,21 @@ function statements(s: string) {
             AND m.correlation_key = g.correlation_key AND m.expires_at >= g.now
             AND NOT (m.key = ANY($5::bigint[]))))
       LIMIT 1`,
+    // One row per (guard, message name) for `ended`: the names of the process's message starts.
+    checkMessageStartGuards: `
+      SELECT g.bpmn_process_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+        AS g (kind, bpmn_process_id, correlation_key, name, now)
+      WHERE (g.kind = 'active' AND NOT EXISTS (
+          SELECT 1 FROM ${messageStarts} a WHERE a.bpmn_process_id = g.bpmn_process_id
+            AND a.correlation_key = g.correlation_key))
+        OR (g.kind = 'ended' AND EXISTS (
+          SELECT 1 FROM ${messages} m WHERE m.name = g.name
+            AND m.correlation_key = g.correlation_key AND m.expires_at >= g.now
+            AND NOT (m.key = ANY($6::bigint[]))))
+      LIMIT 1`,
+    activeMessageStart:
+      `SELECT instance_key FROM ${messageStarts} ` +
+      'WHERE bpmn_process_id = $1 AND correlation_key = $2',
     // FOR UPDATE: a second node firing the same timer waits here, then finds the due time moved.
     checkTimerGuards: `
       SELECT s.key FROM ${subscriptions} s
@@ -323,11 +373,14 @@ type Statements = ReturnType<typeof statements>
  * Planning is negligible next to writing hundreds of rows.
  */
 const planEachTime: ReadonlySet<keyof Statements> = new Set([
+  'deleteMessageStarts',
+  'insertMessageStarts',
   'upsertProcessDefinitions',
   'renewJobLeases',
   'refreshInstances',
   'lockCorrelations',
   'checkCorrelationGuards',
+  'checkMessageStartGuards',
   'checkTimerGuards',
 ] as const)
 
@@ -475,12 +528,22 @@ export class PostgresStore implements Store, SubscriptionStore {
         ? { channel: this.#channel, payload: wakeupPayload(wakeup) }
         : undefined
     const statement = commitStatement(this.#schema, batch, this.#statisticsSlot, notify)
-    if (statement === undefined) return
+    const { messageStartPuts = [], messageStartDeletes = [] } = batch
+    if (
+      statement === undefined &&
+      messageStartPuts.length === 0 &&
+      messageStartDeletes.length === 0
+    ) {
+      return
+    }
     const guards = batch.correlationGuards ?? []
+    const startGuards = batch.messageStartGuards ?? []
     const timerGuards = [...new Map((batch.timerGuards ?? []).map((g) => [g.key, g])).values()]
 
     await this.#transaction(async (client) => {
-      if (guards.length > 0) await this.#checkGuards(client, guards)
+      if (guards.length > 0 || startGuards.length > 0) {
+        await this.#checkGuards(client, guards, startGuards)
+      }
       if (timerGuards.length > 0) {
         const { rows } = await this.#run(client, 'checkTimerGuards', [
           keyArray(timerGuards.map((g) => g.key)),
@@ -493,14 +556,32 @@ export class PostgresStore implements Store, SubscriptionStore {
           throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
         }
       }
-      const { rows } = await client.query<{ key: string | null }>({
-        text: statement.text,
-        values: statement.values,
-      })
-      const written: Key[] = []
-      for (const row of rows) if (row.key !== null) written.push(row.key)
-      if (written.length < statement.instanceWrites) {
-        throw new ConcurrencyConflictError(firstUnwritten(batch, written))
+      if (statement !== undefined) {
+        const { rows } = await client.query<{ key: string | null }>({
+          text: statement.text,
+          values: statement.values,
+        })
+        const written: Key[] = []
+        for (const row of rows) if (row.key !== null) written.push(row.key)
+        if (written.length < statement.instanceWrites) {
+          throw new ConcurrencyConflictError(firstUnwritten(batch, written))
+        }
+      }
+      // Message starts are written after the statement, deletes before puts (an instance that
+      // ends hands its key on to the one its end started): in one statement the put would still
+      // see the deleted row.
+      if (messageStartDeletes.length > 0) {
+        await this.#run(client, 'deleteMessageStarts', messageStartColumns(messageStartDeletes))
+      }
+      if (messageStartPuts.length > 0) {
+        const { rowCount } = await this.#run(
+          client,
+          'insertMessageStarts',
+          messageStartColumns(messageStartPuts),
+        )
+        if (rowCount < messageStartPuts.length) {
+          throw new ConcurrencyConflictError(messageStartPuts[0]?.instanceKey ?? '')
+        }
       }
     }).catch((error: unknown) => {
       // Two commits that lock the same rows in different orders (a lease renewal and a commit,
@@ -528,45 +609,51 @@ export class PostgresStore implements Store, SubscriptionStore {
   }
 
   /**
-   * Locks each guard's (name, correlation key), then fails with ConcurrencyConflictError if a
-   * row the batch did not see exists: a commit of another node that opened a subscription or
-   * buffered a message under the same lock committed first.
+   * Locks each guard's (name, correlation key) or (process id, correlation key), then fails with
+   * ConcurrencyConflictError if what the batch relied on changed: a commit of another node under
+   * the same lock committed first (it opened a subscription, buffered a message, or ended the
+   * instance holding a message start's correlation key).
    */
-  async #checkGuards(client: PostgresClient, guards: readonly CorrelationGuard[]): Promise<void> {
-    const pairs = [...new Set(guards.map((g) => JSON.stringify([g.name, g.correlationKey])))]
-      .sort()
-      .map((pair) => JSON.parse(pair) as [string, string])
-    await this.#run(client, 'lockCorrelations', [
-      binaryArray(
-        'text',
-        pairs.map((p) => p[0]),
-      ),
-      binaryArray(
-        'text',
-        pairs.map((p) => p[1]),
-      ),
-    ])
-    const seen = new Set(guards.flatMap((g) => g.seen))
-    const { rows } = await this.#run<{ name: string }>(client, 'checkCorrelationGuards', [
-      binaryArray(
-        'text',
+  async #checkGuards(
+    client: PostgresClient,
+    guards: readonly CorrelationGuard[],
+    startGuards: readonly MessageStartGuard[],
+  ): Promise<void> {
+    const locks = new Set<string>()
+    for (const g of guards) locks.add(lockName(g.name, g.correlationKey))
+    for (const g of startGuards) locks.add(startLockName(g.bpmnProcessId, g.correlationKey))
+    await this.#run(client, 'lockCorrelations', [[...locks].sort()])
+    if (guards.length > 0) {
+      const seen = [...new Set(guards.flatMap((g) => g.seen.map(keyParam)))]
+      const { rows } = await this.#run<{ name: string }>(client, 'checkCorrelationGuards', [
         guards.map((g) => g.kind),
-      ),
-      binaryArray(
-        'text',
         guards.map((g) => g.name),
-      ),
-      binaryArray(
-        'text',
         guards.map((g) => g.correlationKey),
-      ),
-      binaryArray(
-        'bigint',
         guards.map((g) => g.now),
-      ),
-      keyArray(seen),
-    ])
-    if (rows.length > 0) throw new ConcurrencyConflictError('')
+        seen,
+      ])
+      if (rows.length > 0) throw new ConcurrencyConflictError('')
+    }
+    if (startGuards.length > 0) {
+      const rows = startGuards.flatMap(
+        (g): { guard: MessageStartGuard; name: string | null; now: number | null }[] =>
+          g.kind === 'active'
+            ? [{ guard: g, name: null, now: null }]
+            : g.names.map((name) => ({ guard: g, name, now: g.now })),
+      )
+      const seen = [
+        ...new Set(startGuards.flatMap((g) => (g.kind === 'ended' ? g.seen.map(keyParam) : []))),
+      ]
+      const found = await this.#run(client, 'checkMessageStartGuards', [
+        rows.map((r) => r.guard.kind),
+        rows.map((r) => r.guard.bpmnProcessId),
+        rows.map((r) => r.guard.correlationKey),
+        rows.map((r) => r.name),
+        rows.map((r) => r.now),
+        seen,
+      ])
+      if (found.rows.length > 0) throw new ConcurrencyConflictError('')
+    }
   }
 
   /** Runs `body` in a transaction on one connection: COMMIT if it returns, ROLLBACK if it throws. */
@@ -806,6 +893,17 @@ export class PostgresStore implements Store, SubscriptionStore {
     if (value === undefined) return []
     const { rows } = await this.#run<SubscriptionRow>(this.#pool, 'startSubscriptionsOf', [value])
     return rows.map(subscriptionFromRow)
+  }
+
+  async activeMessageStart(
+    bpmnProcessId: string,
+    correlationKey: string,
+  ): Promise<Key | undefined> {
+    const { rows } = await this.#run<{ instance_key: string }>(this.#pool, 'activeMessageStart', [
+      bpmnProcessId,
+      correlationKey,
+    ])
+    return rows[0]?.instance_key
   }
 
   async bufferedMessages(

@@ -201,6 +201,18 @@ export const migrations: readonly Migration[] = [
   },
   // Statistics: per-element counters and duration histograms for live views.
   statisticsMigration,
+  // Message start events: the active instance a message with a correlation key started, per
+  // process id and key (at most one). Only such instances write here, when they start and end.
+  (db) => {
+    db.exec(`
+      CREATE TABLE active_message_starts (
+        bpmn_process_id TEXT NOT NULL,
+        correlation_key TEXT NOT NULL,
+        instance_key INTEGER NOT NULL,
+        PRIMARY KEY (bpmn_process_id, correlation_key)
+      ) WITHOUT ROWID;
+    `)
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

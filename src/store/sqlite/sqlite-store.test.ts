@@ -12,9 +12,12 @@ import { describeSubscriptionStoreContract } from '../subscription-store-contrac
 import { migrations } from './sqlite-schema.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
-/** Undoes the statistics migration, to make a file as an older Baton wrote it. */
+/** What the migrations after the statistics one added. */
+const dropMessageStarts = 'DROP TABLE active_message_starts'
+/** Undoes the statistics migration and those after it, to make a file as an older Baton wrote it. */
 const dropStatistics =
-  'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition'
+  'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition; ' +
+  dropMessageStarts
 
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
 after(() => rmSync(tempDir, { recursive: true, force: true }))
@@ -168,6 +171,33 @@ describe('store/sqlite', () => {
     raw.pragma('user_version = 99')
     raw.close()
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
+  })
+
+  it('adds the active message starts table to a file written before it', async () => {
+    const path = tempPath()
+    const first = await openSqliteStore({ path })
+    await first.close()
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    raw.exec(dropMessageStarts)
+    raw.pragma('user_version = 5')
+    raw.close()
+    const store = await openSqliteStore({ path })
+    try {
+      assert.equal(await store.activeMessageStart('order', 'o-1'), undefined)
+      await store.commit({
+        instances: [],
+        events: [],
+        jobPuts: [],
+        jobDeletes: [],
+        userTaskPuts: [],
+        incidentPuts: [],
+        messageStartPuts: [{ bpmnProcessId: 'order', correlationKey: 'o-1', instanceKey: '7' }],
+      })
+      assert.equal(await store.activeMessageStart('order', 'o-1'), '7')
+    } finally {
+      await store.close()
+    }
   })
 
   it('adds the statistics tables to a file written before them', async () => {

@@ -8,7 +8,7 @@
  * to another thread.
  */
 import type { ElementStatisticsDelta } from '../statistics.ts'
-import { ConcurrencyConflictError, type CommitBatch } from '../store.ts'
+import { ConcurrencyConflictError, type ActiveMessageStart, type CommitBatch } from '../store.ts'
 import type {
   SqliteDatabase,
   SqliteStatement,
@@ -50,6 +50,9 @@ export interface SqliteWrite {
   readonly subscriptionDeletes: readonly number[]
   readonly messagePuts: readonly (readonly SqliteValue[])[]
   readonly messageDeletes: readonly number[]
+  /** Active message starts: (bpmn process id, correlation key, instance key). */
+  readonly messageStartPuts: readonly (readonly SqliteValue[])[]
+  readonly messageStartDeletes: readonly (readonly SqliteValue[])[]
   readonly elementStatistics: readonly ElementStatisticsDelta[]
 }
 
@@ -95,8 +98,14 @@ export function toSqliteWrite(batch: CommitBatch): SqliteWrite {
     subscriptionDeletes: batch.subscriptionDeletes?.map(keyParam) ?? none,
     messagePuts: batch.messagePuts?.map(bufferedMessageParams) ?? none,
     messageDeletes: batch.messageDeletes?.map(keyParam) ?? none,
+    messageStartPuts: batch.messageStartPuts?.map(activeMessageStartParams) ?? none,
+    messageStartDeletes: batch.messageStartDeletes?.map(activeMessageStartParams) ?? none,
     elementStatistics: batch.elementStatistics ?? none,
   }
+}
+
+function activeMessageStartParams(record: ActiveMessageStart): SqliteValue[] {
+  return [record.bpmnProcessId, record.correlationKey, keyParam(record.instanceKey)]
 }
 
 function isPrimaryKeyViolation(error: unknown): boolean {
@@ -116,6 +125,8 @@ export class SqliteWriter {
   readonly #deleteSubscription: SqliteStatement
   readonly #upsertMessage: SqliteStatement
   readonly #deleteMessage: SqliteStatement
+  readonly #insertMessageStart: SqliteStatement
+  readonly #deleteMessageStart: SqliteStatement
   readonly #statistics: SqliteStatistics
   readonly #transaction: SqliteTransaction<[SqliteWrite], void>
 
@@ -139,6 +150,15 @@ export class SqliteWriter {
     this.#deleteSubscription = db.prepare('DELETE FROM subscriptions WHERE key = ?')
     this.#upsertMessage = db.prepare(upsertSql('buffered_messages', bufferedMessageColumns))
     this.#deleteMessage = db.prepare('DELETE FROM buffered_messages WHERE key = ?')
+    // A row for the process and key already: another writer started an instance for it first.
+    this.#insertMessageStart = db.prepare(
+      'INSERT INTO active_message_starts (bpmn_process_id, correlation_key, instance_key) ' +
+        'VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    )
+    this.#deleteMessageStart = db.prepare(
+      'DELETE FROM active_message_starts ' +
+        'WHERE bpmn_process_id = ? AND correlation_key = ? AND instance_key = ?',
+    )
     this.#statistics = new SqliteStatistics(db)
     this.#transaction = db.transaction((write: SqliteWrite) => this.#write(write))
   }
@@ -174,6 +194,12 @@ export class SqliteWriter {
     for (const key of write.subscriptionDeletes) this.#deleteSubscription.run(key)
     for (const params of write.messagePuts) this.#upsertMessage.run(...params)
     for (const key of write.messageDeletes) this.#deleteMessage.run(key)
+    // Deletes before puts: an instance that ends hands its key on to the one its end started.
+    for (const params of write.messageStartDeletes) this.#deleteMessageStart.run(...params)
+    for (const params of write.messageStartPuts) {
+      const result = this.#insertMessageStart.run(...params)
+      if (result.changes === 0) throw new ConcurrencyConflictError(String(params[2]))
+    }
     if (write.elementStatistics.length > 0) this.#statistics.write(write.elementStatistics)
   }
 }
