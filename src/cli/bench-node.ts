@@ -1,8 +1,8 @@
 /**
  * One engine node of the PostgreSQL bench (`npm run bench -- --db postgres://...`): a process of
  * its own, so that two nodes use two cores. It opens the schema the parent prepared, warms up,
- * prints `ready`, runs its share of reference instances when it reads `go` on stdin, and prints
- * its figures as one JSON line.
+ * prints `ready`, runs its share of reference instances when it reads `go` on stdin, prints
+ * its figures as one JSON line, and closes when it reads another line (or stdin ends).
  *
  * Usage: bench-node <postgres url> <schema> <instances> <concurrency> <warmup>
  */
@@ -18,6 +18,8 @@ export interface NodeFigures {
   readonly commands: number
   readonly commitMs: number
   readonly conflicts: number
+  /** CPU time (user + system) of this node process during the measured run, ms. */
+  readonly cpuMs: number
 }
 
 const [url, schema, totalArg, concurrencyArg, warmupArg] = process.argv.slice(2)
@@ -58,9 +60,11 @@ const lines = createInterface({ input: process.stdin })
 await new Promise<void>((resolve) => lines.once('line', () => resolve()))
 const before = engine.stats()
 const latencies: number[] = []
+const cpuBefore = process.cpuUsage()
 const t0 = performance.now()
 await run(total, latencies)
 const seconds = (performance.now() - t0) / 1000
+const cpu = process.cpuUsage(cpuBefore)
 const after = engine.stats()
 const figures: NodeFigures = {
   instances: total,
@@ -70,7 +74,13 @@ const figures: NodeFigures = {
   commands: after.commands - before.commands,
   commitMs: after.commitMs - before.commitMs,
   conflicts: after.conflicts - before.conflicts,
+  cpuMs: (cpu.user + cpu.system) / 1000,
 }
 process.stdout.write(`${JSON.stringify(figures)}\n`)
+// The parent reads the server's CPU time while this node's connections are still open.
+await new Promise<void>((resolve) => {
+  lines.once('line', () => resolve())
+  lines.once('close', () => resolve())
+})
 lines.close()
 await engine.close()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { skipUnlessRequired } from '../../test/support/skip-unless-required.ts'
 import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
-import { benchDecisions, benchReference } from './bench.ts'
+import { benchDecisions, benchPostgres, benchReference } from './bench.ts'
 import { benchMessages } from './bench/messages.ts'
 import { benchRemoteWorkers } from './bench/remote-workers.ts'
 import { benchScale } from './bench/scale.ts'
@@ -86,6 +86,33 @@ describe('cli/bench', () => {
     assert.ok(figures.userTasks.tasksPerSecond > 0)
     assert.equal(figures.batonUserTasks.instances, 12)
     assert.ok(figures.batonUserTasks.tasksPerSecond > 0)
+  })
+
+  it('runs the reference scenario on a PostgreSQL node process and reports its CPU', async (t) => {
+    const why = await postgresUnreachable()
+    if (why !== undefined) return skipUnlessRequired(t, why)
+    const figures = await benchPostgres({
+      url: postgresUrl,
+      nodes: 1,
+      total: 40,
+      concurrency: 8,
+      warmup: 4,
+    })
+    assert.equal(figures.instances, 40)
+    assert.ok(figures.instancesPerSecond > 0)
+    assert.ok(figures.cpuMsPerInstance > 0, `${figures.cpuMsPerInstance} CPU ms/instance`)
+    // null only when the server is on another machine (nothing to read in /proc)
+    if (figures.serverCpuMsPerInstance !== null) assert.ok(figures.serverCpuMsPerInstance >= 0)
+    assert.equal(figures.conflicts, 0)
+    const pool = openPostgresPool(postgresUrl, 1)
+    try {
+      const left = await pool.query({
+        text: `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'baton_bench_${process.pid}_1'`,
+      })
+      assert.deepEqual(left.rows, [{ n: 0 }], 'the bench drops its schema')
+    } finally {
+      await pool.end()
+    }
   })
 
   it('runs the reference workflow on DBOS Transact in a schema of its own', async (t) => {

@@ -19,13 +19,14 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { benchDecisionTable } from '../dmn/bench.ts'
 import { Engine } from '../runtime/engine.ts'
-import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
+import { openPostgresPool, type PostgresPool } from '../store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
 import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
 import { benchFeel } from './bench/feel.ts'
 import { percentile, round } from './bench/measure.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
+import { processCpuMs } from './bench/server-cpu.ts'
 
 const examplesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples')
 
@@ -134,6 +135,16 @@ export interface PostgresFigures {
   readonly conflicts: number
   /** Share of each node's wall time spent inside the store's commit (mean over the nodes). */
   readonly commitShare: number
+  /** CPU time of the engine node processes per instance, ms (all nodes together). */
+  readonly cpuMsPerInstance: number
+  /**
+   * CPU time per instance, ms, of the PostgreSQL processes serving the nodes' connections and of
+   * the server's WAL writer, checkpointer and background writer, when the server runs on this
+   * machine (read from /proc; null otherwise).
+   */
+  readonly serverCpuMsPerInstance: number | null
+  /** The host's one-minute load average at the end of the run (how shared the cores were). */
+  readonly loadAverage: number
 }
 
 /**
@@ -150,6 +161,9 @@ export async function benchPostgres(options: {
 }): Promise<PostgresFigures> {
   const schema = `baton_bench_${process.pid}_${options.nodes}`
   const admin = openPostgresPool(options.url, 1)
+  // The nodes' connections carry this name, so that the server processes serving them are found.
+  const application = schema
+  const nodeUrl = withApplicationName(options.url, application)
   const children: ReturnType<typeof spawn>[] = []
   try {
     const setup = await Engine.open({
@@ -171,8 +185,9 @@ export async function benchPostgres(options: {
         process.execPath,
         [
           ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+          ...(process.env['BATON_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
           script,
-          options.url,
+          nodeUrl,
           schema,
           String(share),
           String(options.concurrency),
@@ -195,10 +210,24 @@ export async function benchPostgres(options: {
       )
     }
     await Promise.all(ready)
+    const serverBefore = await serverProcessesCpuMs(admin, application)
     const t0 = performance.now()
     for (const child of children) child.stdin?.write('go\n')
     const figures = await Promise.all(outputs)
     const seconds = (performance.now() - t0) / 1000
+    const serverAfter = await serverProcessesCpuMs(admin, application)
+    for (const child of children) child.stdin?.write('close\n')
+    // Each node closes its engine and exits by itself (writing its CPU profile, if asked for one).
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve()
+            child.once('exit', () => resolve())
+            setTimeout(resolve, 10_000).unref()
+          }),
+      ),
+    )
     const latencies = figures.flatMap((f) => f.latencies).sort((a, b) => a - b)
     const batches = figures.reduce((sum, f) => sum + f.batches, 0)
     const commands = figures.reduce((sum, f) => sum + f.commands, 0)
@@ -218,12 +247,47 @@ export async function benchPostgres(options: {
         figures.reduce((sum, f) => sum + f.commitMs / 1000 / f.seconds, 0) / figures.length,
         2,
       ),
+      cpuMsPerInstance: round(figures.reduce((sum, f) => sum + f.cpuMs, 0) / instances, 3),
+      serverCpuMsPerInstance:
+        serverAfter.size === 0
+          ? null
+          : round(
+              [...serverAfter].reduce(
+                (sum, [pid, ms]) => sum + ms - (serverBefore.get(pid) ?? 0),
+                0,
+              ) / instances,
+              3,
+            ),
+      loadAverage: round(loadavg()[0] ?? 0, 2),
     }
   } finally {
     for (const child of children) child.kill()
     await admin.query({ text: `DROP SCHEMA IF EXISTS "${schema}" CASCADE` }).catch(() => {})
     await admin.end()
   }
+}
+
+function withApplicationName(url: string, name: string): string {
+  const parsed = new URL(url)
+  parsed.searchParams.set('application_name', name)
+  return parsed.toString()
+}
+
+/**
+ * CPU ms so far of each PostgreSQL process serving the connections named `application`, and of
+ * the server's WAL writer, checkpointer and background writer (which work for every client, on
+ * an otherwise idle server for this bench); empty when the server is not on this machine.
+ */
+async function serverProcessesCpuMs(
+  admin: PostgresPool,
+  application: string,
+): Promise<Map<number, number>> {
+  const { rows } = await admin.query<{ pid: number }>({
+    text: `SELECT pid FROM pg_stat_activity WHERE application_name = $1
+      OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`,
+    values: [application],
+  })
+  return processCpuMs(rows.map((row) => row.pid))
 }
 
 export interface DecisionFigures {
@@ -286,6 +350,8 @@ async function main(): Promise<void> {
     'reference',
     'decisions',
     'postgres',
+    'postgres-1',
+    'postgres-2',
     ...workloadScenarioNames,
     'feel',
     'store-limit',
@@ -338,7 +404,9 @@ async function main(): Promise<void> {
   Object.assign(results, peers)
   const db = textArg('db')
   const scaled: Record<string, PostgresFigures> = {}
-  if (db !== undefined && wanted('postgres')) {
+  // `postgres` is both node counts; `postgres-1` or `postgres-2` one of them.
+  const nodeCounts = [1, 2].filter((n) => wanted('postgres') || wanted(`postgres-${n}`))
+  if (db !== undefined && nodeCounts.length > 0) {
     if (!db.startsWith('postgres://') && !db.startsWith('postgresql://')) {
       throw new Error(`--db takes a postgres:// URL, got ${JSON.stringify(db)}`)
     }
@@ -349,9 +417,9 @@ async function main(): Promise<void> {
       `scenario postgres-N: reference, ${pgTotal} instances over N node processes, ${pgConcurrency} in flight per node`,
     )
     console.log(
-      'scenario     instances/s   p50 ms   p99 ms   commits/s   commands/commit   conflicts',
+      'scenario     instances/s   p50 ms   p99 ms   commits/s   commands/commit   conflicts   CPU ms/instance (nodes + server)',
     )
-    for (const nodes of [1, 2]) {
+    for (const nodes of nodeCounts) {
       const figures = await benchPostgres({
         url: db,
         nodes,
@@ -361,12 +429,12 @@ async function main(): Promise<void> {
       })
       scaled[`postgres-${nodes}`] = figures
       console.log(
-        `postgres-${nodes}   ${String(figures.instancesPerSecond).padStart(11)}   ${figures.p50Ms.toFixed(1).padStart(6)}   ${figures.p99Ms.toFixed(1).padStart(6)}   ${String(figures.commitsPerSecond).padStart(9)}   ${String(figures.commandsPerCommit).padStart(15)}   ${String(figures.conflicts).padStart(9)}`,
+        `postgres-${nodes}   ${String(figures.instancesPerSecond).padStart(11)}   ${figures.p50Ms.toFixed(1).padStart(6)}   ${figures.p99Ms.toFixed(1).padStart(6)}   ${String(figures.commitsPerSecond).padStart(9)}   ${String(figures.commandsPerCommit).padStart(15)}   ${String(figures.conflicts).padStart(9)}   ${figures.cpuMsPerInstance.toFixed(3)} + ${figures.serverCpuMsPerInstance?.toFixed(3) ?? '-'}`,
       )
     }
     const one = scaled['postgres-1']?.instancesPerSecond ?? 0
     const two = scaled['postgres-2']?.instancesPerSecond ?? 0
-    console.log(`two nodes / one node: ${one > 0 ? (two / one).toFixed(2) : '-'}x`)
+    if (one > 0 && two > 0) console.log(`two nodes / one node: ${(two / one).toFixed(2)}x`)
   }
   const dbos = wanted('peer-dbos')
     ? await benchDbosPeer({

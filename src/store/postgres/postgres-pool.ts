@@ -4,8 +4,11 @@
  */
 import { Client, Pool, types } from 'pg'
 
-/** A value bound to a placeholder: keys and times travel as decimal strings or numbers. */
-export type PostgresValue = string | number | boolean | null | readonly PostgresValue[]
+/**
+ * A value bound to a placeholder: keys and times travel as decimal strings or numbers; a Buffer
+ * is sent in binary (the batch columns, see postgres-binary-array.ts).
+ */
+export type PostgresValue = string | number | boolean | null | Buffer | readonly PostgresValue[]
 
 export interface PostgresQuery {
   readonly text: string

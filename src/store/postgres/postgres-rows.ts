@@ -4,8 +4,8 @@
  * stringified once per row; candidate lists are JSONB, parsed by the driver.
  *
  * Writes are column-wise: each table has a list of {@link Column}s, and a batch of records becomes
- * one array per column, bound to `unnest($1::bigint[], $2::text[], ...)` so that a whole batch
- * is one statement.
+ * one array per column (in PostgreSQL's binary array format), bound to
+ * `unnest($1::bigint[], $2::text[], ...)` so that a whole batch is one statement.
  */
 import type { Key } from '../../engine/types.ts'
 import type {
@@ -20,7 +20,7 @@ import type {
   SubscriptionKind,
   SubscriptionRecord,
 } from '../subscriptions.ts'
-import type { PostgresValue } from './postgres-pool.ts'
+import { binaryArray, type ArrayElement, type ArrayElementType } from './postgres-binary-array.ts'
 
 const decimalKey = /^(?:0|[1-9][0-9]{0,18})$/
 const maxBigint = '9223372036854775807'
@@ -63,8 +63,8 @@ function nullableTime(value: string | null): number | null {
 /** One column of a table as written by a batch: its name, SQL type and value for a record. */
 export interface Column<R> {
   readonly name: string
-  readonly type: 'bigint' | 'integer' | 'text' | 'boolean' | 'jsonb'
-  readonly value: (record: R) => PostgresValue
+  readonly type: ArrayElementType
+  readonly value: (record: R) => ArrayElement
 }
 
 /** The column names, comma-separated. */
@@ -81,12 +81,14 @@ export function unnestRows(columns: readonly Column<never>[], alias: string, fir
   return `unnest(${arrays}) AS ${alias} (${columnList(columns)})`
 }
 
-/** The batch as one array per column, in column order. */
-export function columnArrays<R>(
-  columns: readonly Column<R>[],
-  records: readonly R[],
-): PostgresValue[] {
-  return columns.map((column) => records.map(column.value))
+/** The batch as one binary array per column, in column order. */
+export function columnArrays<R>(columns: readonly Column<R>[], records: readonly R[]): Buffer[] {
+  return columns.map((column) => binaryArray(column.type, records.map(column.value)))
+}
+
+/** Keys as a binary bigint array, for `= ANY($n::bigint[])` and unnest(). */
+export function keyArray(keys: Iterable<Key>): Buffer {
+  return binaryArray('bigint', [...keys].map(keyParam))
 }
 
 export const processDefinitionColumns: readonly Column<ProcessDefinitionRecord>[] = [

@@ -13,8 +13,15 @@ import type {
   IncidentGroupRecord,
   ProcessDefinitionStatisticsRecord,
 } from '../statistics.ts'
-import type { PostgresQueryable } from './postgres-pool.ts'
+import type { ArrayElement, ArrayElementType } from './postgres-binary-array.ts'
+import type { PostgresQueryable, PostgresValue } from './postgres-pool.ts'
 import { compareKeys, keyParam, parseKey } from './postgres-rows.ts'
+
+/** How the commit's statement binds values (postgres-commit.ts's Params). */
+export interface StatementParams {
+  bind(value: PostgresValue): string
+  array(type: ArrayElementType, elements: readonly ArrayElement[]): string
+}
 
 /** How many slots a counter is spread over. */
 export const STATISTICS_SLOTS = 64
@@ -45,40 +52,60 @@ export function statisticsMigration(s: string): string {
   `
 }
 
-/** Adds a commit's deltas to this store's slot (inside the commit's transaction). */
-export async function writeStatistics(
-  db: PostgresQueryable,
+/**
+ * A commit's deltas added to this store's slot: the upserts, as data-modifying CTEs of the
+ * commit's statement (postgres-commit.ts), binding their values through `params`, each with
+ * `condition` (a WHERE clause or '') on its rows.
+ */
+export function statisticsWrites(
+  params: StatementParams,
   s: string,
   slot: number,
   deltas: readonly ElementStatisticsDelta[],
-): Promise<void> {
-  if (deltas.length === 0) return
+  condition: string,
+): string[] {
+  if (deltas.length === 0) return []
   // Key order, like every other write of a commit, so that two commits never lock in a cycle.
   const sorted = [...deltas].sort(
     (a, b) =>
       compareKeys(a.processDefinitionKey, b.processDefinitionKey) ||
       (a.elementId < b.elementId ? -1 : a.elementId > b.elementId ? 1 : 0),
   )
-  await db.query({
-    text: `INSERT INTO ${s}.element_statistics
-        SELECT d, e, $7::smallint, n, c, t, ms
-        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
-          AS batch (d, e, n, c, t, ms)
+  const slotParam = `${params.bind(slot)}::smallint`
+  const counters =
+    `INSERT INTO ${s}.element_statistics SELECT d, e, ${slotParam}, n, c, t, ms FROM unnest(` +
+    [
+      params.array(
+        'bigint',
+        sorted.map((d) => keyParam(d.processDefinitionKey)),
+      ),
+      params.array(
+        'text',
+        sorted.map((d) => d.elementId),
+      ),
+      params.array(
+        'bigint',
+        sorted.map((d) => d.entered),
+      ),
+      params.array(
+        'bigint',
+        sorted.map((d) => d.completed),
+      ),
+      params.array(
+        'bigint',
+        sorted.map((d) => d.terminated),
+      ),
+      params.array(
+        'bigint',
+        sorted.map((d) => Math.round(d.durationTotalMs)),
+      ),
+    ].join(', ') +
+    `) AS batch (d, e, n, c, t, ms)${condition}
       ON CONFLICT (process_definition_key, element_id, slot) DO UPDATE SET
         entered = ${s}.element_statistics.entered + excluded.entered,
         completed = ${s}.element_statistics.completed + excluded.completed,
         terminated = ${s}.element_statistics.terminated + excluded.terminated,
-        duration_total_ms = ${s}.element_statistics.duration_total_ms + excluded.duration_total_ms`,
-    values: [
-      sorted.map((d) => keyParam(d.processDefinitionKey)),
-      sorted.map((d) => d.elementId),
-      sorted.map((d) => d.entered),
-      sorted.map((d) => d.completed),
-      sorted.map((d) => d.terminated),
-      sorted.map((d) => Math.round(d.durationTotalMs)),
-      slot,
-    ],
-  })
+        duration_total_ms = ${s}.element_statistics.duration_total_ms + excluded.duration_total_ms`
   const buckets = sorted.flatMap((d) =>
     [...d.durationBuckets]
       .sort((a, b) => a[0] - b[0])
@@ -87,21 +114,31 @@ export async function writeStatistics(
           [keyParam(d.processDefinitionKey), d.elementId, bucket, count] as const,
       ),
   )
-  if (buckets.length === 0) return
-  await db.query({
-    text: `INSERT INTO ${s}.element_durations
-        SELECT d, e, b, $5::smallint, n
-        FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bigint[]) AS batch (d, e, b, n)
+  if (buckets.length === 0) return [counters]
+  const durations =
+    `INSERT INTO ${s}.element_durations SELECT d, e, b, ${slotParam}, n FROM unnest(` +
+    [
+      params.array(
+        'bigint',
+        buckets.map((row) => row[0]),
+      ),
+      params.array(
+        'text',
+        buckets.map((row) => row[1]),
+      ),
+      params.array(
+        'smallint',
+        buckets.map((row) => row[2]),
+      ),
+      params.array(
+        'bigint',
+        buckets.map((row) => row[3]),
+      ),
+    ].join(', ') +
+    `) AS batch (d, e, b, n)${condition}
       ON CONFLICT (process_definition_key, element_id, bucket, slot) DO UPDATE SET
-        count = ${s}.element_durations.count + excluded.count`,
-    values: [
-      buckets.map((row) => row[0]),
-      buckets.map((row) => row[1]),
-      buckets.map((row) => row[2]),
-      buckets.map((row) => row[3]),
-      slot,
-    ],
-  })
+        count = ${s}.element_durations.count + excluded.count`
+  return [counters, durations]
 }
 
 export async function elementStatistics(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { completedElements } from '../../../test/support/engine-harness.ts'
 import { skipUnlessRequired } from '../../../test/support/skip-unless-required.ts'
+import type { EngineEvent } from '../../engine/types.ts'
 import { Engine } from '../../runtime/engine.ts'
 import { ConcurrencyConflictError, type CommitBatch, type JobRecord, type Store } from '../store.ts'
 import type { InstanceRecord } from '../store.ts'
@@ -219,6 +220,39 @@ if (why !== undefined) {
             'only the winner wrote',
           )
         }
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('refuses a commit built on a version another node moved on as a conflict, writing none of it', async () => {
+      const [a, b] = await twoNodes()
+      try {
+        const key = '2000'
+        await a.commit({
+          ...empty,
+          instances: [{ record: instance(key, 1), expectedStateVersion: null }],
+        })
+        const event = { type: 'VariableSet', position: 1 } as unknown as EngineEvent
+        // Both nodes loaded version 1 and append their events at the same position.
+        const update = (jobKey: string): CommitBatch => ({
+          ...empty,
+          instances: [{ record: instance(key, 2), expectedStateVersion: 1 }],
+          events: [{ instanceKey: key, fromPosition: 1, events: [event] }],
+          jobPuts: [{ ...job(jobKey), instanceKey: key }],
+          jobDeletes: ['1'],
+        })
+        await a.commit({ ...empty, jobPuts: [job('1')] })
+        await a.commit(update('2001'))
+        const error = await b.commit(update('2002')).then(
+          () => undefined,
+          (reason: unknown) => reason,
+        )
+        assert.ok(error instanceof ConcurrencyConflictError, String(error))
+        assert.equal(error.instanceKey, key)
+        assert.equal(await b.getJob('2002'), undefined, 'the loser wrote no job')
+        assert.equal((await b.readEvents(key)).length, 1, 'and no event')
       } finally {
         await a.close()
         await b.close()

@@ -4,8 +4,9 @@
  *
  * Nodes coordinate only through the database: instance updates are optimistic (the stored
  * state_version must be the one the node loaded), jobs are leased with `FOR UPDATE SKIP LOCKED`,
- * keys come from one counter row. A commit is one transaction of a few multi-row statements
- * (arrays bound column-wise and unnested), whatever the size of the batch.
+ * keys come from one counter row. A commit is one transaction around one statement (see
+ * postgres-commit.ts: a data-modifying CTE per table, arrays bound column-wise in binary and
+ * unnested), whatever the size of the batch.
  */
 import type { EngineEvent, Key } from '../../engine/types.ts'
 import {
@@ -49,13 +50,12 @@ import {
   bufferedMessageFromRow,
   columnArrays,
   columnList,
+  keyArray,
   compareKeys,
-  eventBatchColumns,
   incidentColumns,
   incidentFromRow,
   instanceColumns,
   instanceFromRow,
-  instanceUpdateColumns,
   jobColumns,
   jobFromRow,
   keyParam,
@@ -69,15 +69,15 @@ import {
   userTaskFromRow,
   type BufferedMessageRow,
   type Column,
-  type EventBatchRow,
   type IncidentRow,
   type InstanceRow,
-  type InstanceUpdate,
   type JobRow,
   type ProcessDefinitionRow,
   type SubscriptionRow,
   type UserTaskRow,
 } from './postgres-rows.ts'
+import { binaryArray } from './postgres-binary-array.ts'
+import { commitStatement } from './postgres-commit.ts'
 import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
 import { variableClause } from './postgres-variable-filter.ts'
 import {
@@ -85,7 +85,6 @@ import {
   incidentGroups,
   processDefinitionStatistics,
   STATISTICS_SLOTS,
-  writeStatistics,
 } from './postgres-statistics.ts'
 import type {
   ElementStatisticsRecord,
@@ -208,37 +207,6 @@ function statements(s: string) {
   const messageSelect = `SELECT ${columnList(bufferedMessageColumns)} FROM ${messages}`
   const messageStarts = `${s}.active_message_starts`
   return {
-    insertInstances:
-      `INSERT INTO ${instances} (${columnList(instanceColumns)}) ` +
-      `SELECT * FROM ${unnestRows(instanceColumns, 'batch')} ` +
-      'ON CONFLICT (key) DO NOTHING RETURNING key',
-    // The rows are locked in key order before they are updated, so that two commits touching
-    // the same instances queue behind each other instead of deadlocking.
-    updateInstances: `
-      WITH batch AS (SELECT * FROM ${unnestRows(instanceUpdateColumns, 'batch')}),
-      locked AS MATERIALIZED (
-        SELECT i.key FROM ${instances} i
-        JOIN batch ON batch.key = i.key AND batch.expected_state_version = i.state_version
-        ORDER BY i.key FOR UPDATE OF i
-      )
-      UPDATE ${instances} i SET status = batch.status, ended_at = batch.ended_at,
-        has_incident = batch.has_incident, state_version = batch.state_version, state = batch.state
-      FROM batch
-      WHERE i.key = batch.key AND i.state_version = batch.expected_state_version
-        AND i.key IN (SELECT key FROM locked)
-      RETURNING i.key`,
-    insertEvents:
-      `INSERT INTO ${s}.instance_events (${columnList(eventBatchColumns)}) ` +
-      `SELECT * FROM ${unnestRows(eventBatchColumns, 'batch')}`,
-    upsertJobs: upsertSql(jobs, jobColumns),
-    deleteJobs: `DELETE FROM ${jobs} WHERE key = ANY($1::bigint[])`,
-    upsertUserTasks: upsertSql(`${s}.user_tasks`, userTaskColumns),
-    upsertIncidents: upsertSql(`${s}.incidents`, incidentColumns),
-    // A put (a timer cycle's next due time) ends any node's claim on the row.
-    upsertSubscriptions: `${upsertSql(subscriptions, subscriptionColumns)}, claimed_until = NULL`,
-    deleteSubscriptions: `DELETE FROM ${subscriptions} WHERE key = ANY($1::bigint[])`,
-    upsertMessages: upsertSql(messages, bufferedMessageColumns),
-    deleteMessages: `DELETE FROM ${messages} WHERE key = ANY($1::bigint[])`,
     deleteMessageStarts: `
       DELETE FROM ${messageStarts} a
       USING unnest($1::text[], $2::text[], $3::bigint[]) AS d (bpmn_process_id, correlation_key, instance_key)
@@ -405,17 +373,6 @@ type Statements = ReturnType<typeof statements>
  * Planning is negligible next to writing hundreds of rows.
  */
 const planEachTime: ReadonlySet<keyof Statements> = new Set([
-  'insertInstances',
-  'updateInstances',
-  'insertEvents',
-  'upsertJobs',
-  'deleteJobs',
-  'upsertUserTasks',
-  'upsertIncidents',
-  'upsertSubscriptions',
-  'deleteSubscriptions',
-  'upsertMessages',
-  'deleteMessages',
   'deleteMessageStarts',
   'insertMessageStarts',
   'upsertProcessDefinitions',
@@ -499,11 +456,7 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   /** Tells every listening node (this one too) what became ready; delivered at commit. */
   async #notify(db: PostgresPool | PostgresClient, wakeup: StoreWakeup): Promise<void> {
-    let jobTypes = [...new Set(wakeup.jobTypes)]
-    // A NOTIFY payload is limited to 8000 bytes: past that, wake every worker.
-    if (JSON.stringify(jobTypes).length > 7000) jobTypes = ['*']
-    const payload = JSON.stringify({ j: jobTypes, t: wakeup.timers, d: wakeup.deployed })
-    await this.#run(db, 'notify', [this.#channel, payload])
+    await this.#run(db, 'notify', [this.#channel, wakeupPayload(wakeup)])
   }
 
   async listen(onWakeup: (wakeup: StoreWakeup) => void): Promise<() => Promise<void>> {
@@ -550,7 +503,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     const { rows } = await this.#run<Omit<InstanceRow, 'state'> & { state: string | null }>(
       this.#pool,
       'refreshInstances',
-      [keys, versions],
+      [binaryArray('bigint', keys), binaryArray('integer', versions)],
     )
     return rows.map((row) =>
       row.state === null
@@ -565,88 +518,27 @@ export class PostgresStore implements Store, SubscriptionStore {
 
   async commit(batch: CommitBatch): Promise<void> {
     // Everything is converted (and every key checked) before a connection is taken.
-    const inserts: InstanceRecord[] = []
-    const updates: InstanceUpdate[] = []
-    for (const { record, expectedStateVersion } of batch.instances) {
-      if (expectedStateVersion === null) inserts.push(record)
-      else updates.push({ record, expectedStateVersion })
+    const wakeup: StoreWakeup = {
+      jobTypes: batch.jobPuts.filter((job) => job.status === 'activatable').map((job) => job.type),
+      timers: (batch.subscriptionPuts ?? []).some((record) => record.kind === 'timer'),
+      deployed: false,
     }
-    // Key order everywhere, so that concurrent commits lock shared rows in the same order.
-    inserts.sort((a, b) => compareKeys(a.key, b.key))
-    updates.sort((a, b) => compareKeys(a.record.key, b.record.key))
-    const eventRows: EventBatchRow[] = batch.events
-      .filter(({ events }) => events.length > 0)
-      .map(({ instanceKey, fromPosition, events }) => ({
-        instanceKey,
-        fromPosition,
-        toPosition: fromPosition + events.length - 1,
-        events: JSON.stringify(events),
-      }))
-      .sort((a, b) => compareKeys(a.instanceKey, b.instanceKey) || a.fromPosition - b.fromPosition)
-    const writes: [keyof Statements, PostgresValue[]][] = []
-    if (eventRows.length > 0) {
-      writes.push(['insertEvents', columnArrays(eventBatchColumns, eventRows)])
-    }
-    if (batch.jobPuts.length > 0) {
-      writes.push(['upsertJobs', columnArrays(jobColumns, lastPutPerKey(batch.jobPuts))])
-    }
-    // After the puts, as in the SQLite store: a job put and deleted in one batch is gone.
-    if (batch.jobDeletes.length > 0) {
-      writes.push(['deleteJobs', [[...new Set(batch.jobDeletes.map(keyParam))]]])
-    }
-    if (batch.userTaskPuts.length > 0) {
-      const tasks = lastPutPerKey(batch.userTaskPuts)
-      writes.push(['upsertUserTasks', columnArrays(userTaskColumns, tasks)])
-    }
-    if (batch.incidentPuts.length > 0) {
-      const incidents = lastPutPerKey(batch.incidentPuts)
-      writes.push(['upsertIncidents', columnArrays(incidentColumns, incidents)])
-    }
-    // Puts before deletes, so that a subscription opened and closed by one commit ends up closed.
-    const {
-      subscriptionPuts = [],
-      subscriptionDeletes = [],
-      messagePuts = [],
-      messageDeletes = [],
-    } = batch
-    if (subscriptionPuts.length > 0) {
-      const records = lastPutPerKey(subscriptionPuts)
-      writes.push(['upsertSubscriptions', columnArrays(subscriptionColumns, records)])
-    }
-    if (subscriptionDeletes.length > 0) {
-      writes.push(['deleteSubscriptions', [[...new Set(subscriptionDeletes.map(keyParam))]]])
-    }
-    if (messagePuts.length > 0) {
-      const records = lastPutPerKey(messagePuts)
-      writes.push(['upsertMessages', columnArrays(bufferedMessageColumns, records)])
-    }
-    if (messageDeletes.length > 0) {
-      writes.push(['deleteMessages', [[...new Set(messageDeletes.map(keyParam))]]])
-    }
-    // Deletes before puts: an instance that ends hands its key on to the one its end started.
+    const notify =
+      wakeup.jobTypes.length > 0 || wakeup.timers
+        ? { channel: this.#channel, payload: wakeupPayload(wakeup) }
+        : undefined
+    const statement = commitStatement(this.#schema, batch, this.#statisticsSlot, notify)
     const { messageStartPuts = [], messageStartDeletes = [] } = batch
-    if (messageStartDeletes.length > 0) {
-      writes.push(['deleteMessageStarts', messageStartColumns(messageStartDeletes)])
-    }
-    const insertValues = inserts.length > 0 ? columnArrays(instanceColumns, inserts) : undefined
-    const updateValues =
-      updates.length > 0 ? columnArrays(instanceUpdateColumns, updates) : undefined
     if (
-      insertValues === undefined &&
-      updateValues === undefined &&
-      writes.length === 0 &&
-      messageStartPuts.length === 0
+      statement === undefined &&
+      messageStartPuts.length === 0 &&
+      messageStartDeletes.length === 0
     ) {
       return
     }
     const guards = batch.correlationGuards ?? []
     const startGuards = batch.messageStartGuards ?? []
     const timerGuards = [...new Map((batch.timerGuards ?? []).map((g) => [g.key, g])).values()]
-    const wakeup: StoreWakeup = {
-      jobTypes: batch.jobPuts.filter((job) => job.status === 'activatable').map((job) => job.type),
-      timers: subscriptionPuts.some((record) => record.kind === 'timer'),
-      deployed: false,
-    }
 
     await this.#transaction(async (client) => {
       if (guards.length > 0 || startGuards.length > 0) {
@@ -654,26 +546,33 @@ export class PostgresStore implements Store, SubscriptionStore {
       }
       if (timerGuards.length > 0) {
         const { rows } = await this.#run(client, 'checkTimerGuards', [
-          timerGuards.map((g) => keyParam(g.key)),
-          timerGuards.map((g) => g.dueAt),
+          keyArray(timerGuards.map((g) => g.key)),
+          binaryArray(
+            'bigint',
+            timerGuards.map((g) => g.dueAt),
+          ),
         ])
         if (rows.length < timerGuards.length) {
           throw new ConcurrencyConflictError(batch.instances[0]?.record.key ?? '')
         }
       }
-      const written: Key[] = []
-      if (insertValues !== undefined) {
-        const { rows } = await this.#run<{ key: string }>(client, 'insertInstances', insertValues)
-        for (const row of rows) written.push(row.key)
+      if (statement !== undefined) {
+        const { rows } = await client.query<{ key: string | null }>({
+          text: statement.text,
+          values: statement.values,
+        })
+        const written: Key[] = []
+        for (const row of rows) if (row.key !== null) written.push(row.key)
+        if (written.length < statement.instanceWrites) {
+          throw new ConcurrencyConflictError(firstUnwritten(batch, written))
+        }
       }
-      if (updateValues !== undefined) {
-        const { rows } = await this.#run<{ key: string }>(client, 'updateInstances', updateValues)
-        for (const row of rows) written.push(row.key)
+      // Message starts are written after the statement, deletes before puts (an instance that
+      // ends hands its key on to the one its end started): in one statement the put would still
+      // see the deleted row.
+      if (messageStartDeletes.length > 0) {
+        await this.#run(client, 'deleteMessageStarts', messageStartColumns(messageStartDeletes))
       }
-      if (written.length < inserts.length + updates.length) {
-        throw new ConcurrencyConflictError(firstUnwritten(batch, written))
-      }
-      for (const [name, values] of writes) await this.#run(client, name, values)
       if (messageStartPuts.length > 0) {
         const { rowCount } = await this.#run(
           client,
@@ -684,10 +583,6 @@ export class PostgresStore implements Store, SubscriptionStore {
           throw new ConcurrencyConflictError(messageStartPuts[0]?.instanceKey ?? '')
         }
       }
-      if (batch.elementStatistics !== undefined) {
-        await writeStatistics(client, this.#schema, this.#statisticsSlot, batch.elementStatistics)
-      }
-      if (wakeup.jobTypes.length > 0 || wakeup.timers) await this.#notify(client, wakeup)
     }).catch((error: unknown) => {
       // Two commits that lock the same rows in different orders (a lease renewal and a commit,
       // say): PostgreSQL aborts one; the engine retries it like a version conflict.
@@ -786,7 +681,7 @@ export class PostgresStore implements Store, SubscriptionStore {
     const { types, worker, timeoutMs, now, max } = request
     if (types.length === 0 || max < 1) return []
     const { rows } = await this.#run<JobRow>(this.#pool, 'activateJobs', [
-      [...types],
+      binaryArray('text', types),
       now,
       max,
       worker,
@@ -799,7 +694,7 @@ export class PostgresStore implements Store, SubscriptionStore {
   async nextJobDueAt(types: readonly string[]): Promise<number | null> {
     if (types.length === 0) return null
     const { rows } = await this.#run<{ due: string | null }>(this.#pool, 'nextJobDueAt', [
-      [...new Set(types)],
+      binaryArray('text', [...new Set(types)]),
     ])
     const due = rows[0]?.due ?? null
     return due === null ? null : Number(due)
@@ -809,8 +704,11 @@ export class PostgresStore implements Store, SubscriptionStore {
     if (leases.length === 0) return 0
     const sorted = [...leases].sort((a, b) => compareKeys(a.key, b.key))
     const { rowCount } = await this.#run(this.#pool, 'renewJobLeases', [
-      sorted.map((lease) => keyParam(lease.key)),
-      sorted.map((lease) => lease.deadline),
+      keyArray(sorted.map((lease) => lease.key)),
+      binaryArray(
+        'bigint',
+        sorted.map((lease) => lease.deadline),
+      ),
       worker,
     ])
     return rowCount
@@ -1043,6 +941,14 @@ export class PostgresStore implements Store, SubscriptionStore {
     this.#listeners.clear()
     await this.#pool.end()
   }
+}
+
+/** The NOTIFY payload of a wakeup. */
+function wakeupPayload(wakeup: StoreWakeup): string {
+  let jobTypes = [...new Set(wakeup.jobTypes)]
+  // A NOTIFY payload is limited to 8000 bytes: past that, wake every worker.
+  if (JSON.stringify(jobTypes).length > 7000) jobTypes = ['*']
+  return JSON.stringify({ j: jobTypes, t: wakeup.timers, d: wakeup.deployed })
 }
 
 /**

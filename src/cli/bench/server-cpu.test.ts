@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { processCpuMs } from './server-cpu.ts'
+
+describe('cli/bench/server-cpu', () => {
+  it('reads the CPU time of a running process, which grows as it works', (t) => {
+    const before = processCpuMs([process.pid]).get(process.pid)
+    if (before === undefined) return t.skip('no /proc here (not Linux)')
+    const until = performance.now() + 50
+    let spin = 0
+    while (performance.now() < until) spin++
+    const after = processCpuMs([process.pid]).get(process.pid)
+    assert.ok(spin > 0)
+    assert.ok(after !== undefined && after >= before + 20, `${before} -> ${after} ms`)
+  })
+
+  it('leaves out a process that is not running', () => {
+    // Above the kernel's largest pid (2^22), so no process can have it.
+    assert.deepEqual([...processCpuMs([2 ** 23]).keys()], [])
+  })
+})
