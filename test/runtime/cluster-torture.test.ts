@@ -19,26 +19,15 @@ import { Engine } from '../../src/runtime/engine.ts'
 import { openPostgresPool } from '../../src/store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts'
 import { skipUnlessRequired } from '../support/skip-unless-required.ts'
+import { postgresUnreachable, testPostgresUrl } from '../support/postgres.ts'
 
-const url = process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+const url = testPostgresUrl
 const INSTANCES = Number(process.env['BATON_TORTURE_INSTANCES'] ?? 2000)
 const KILLS = Number(process.env['BATON_TORTURE_KILLS'] ?? 4)
 const NODES = 3
 const LEASE_MS = 2000
 const DEADLINE_MS = 200_000
 const nodeScript = fileURLToPath(new URL('./cluster-node.ts', import.meta.url))
-
-async function unreachable(): Promise<string | undefined> {
-  const pool = openPostgresPool(url, 1)
-  try {
-    await pool.query({ text: 'SELECT 1' })
-    return undefined
-  } catch (error) {
-    return `PostgreSQL at ${url} is unreachable (${error instanceof Error ? error.message : String(error)}); start it or set BATON_TEST_POSTGRES_URL`
-  } finally {
-    await pool.end()
-  }
-}
 
 interface Node {
   child: ChildProcess
@@ -68,7 +57,7 @@ describe('runtime/scale-out on PostgreSQL', () => {
     `runs ${INSTANCES} instances on ${NODES} nodes to the end while nodes are SIGKILLed`,
     { timeout: DEADLINE_MS + 60_000 },
     async (t) => {
-      const why = await unreachable()
+      const why = await postgresUnreachable(url)
       if (why !== undefined) return skipUnlessRequired(t, why)
       const schema = `baton_torture_${process.pid}`
       const admin = openPostgresPool(url, 2)

@@ -13,22 +13,11 @@ import { Engine } from '../../src/runtime/engine.ts'
 import { openPostgresPool } from '../../src/store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts'
 import { skipUnlessRequired } from '../support/skip-unless-required.ts'
+import { postgresUnreachable, testPostgresUrl } from '../support/postgres.ts'
 
-const url = process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+const url = testPostgresUrl
 
-async function unreachable(): Promise<string | undefined> {
-  const pool = openPostgresPool(url, 1)
-  try {
-    await pool.query({ text: 'SELECT 1' })
-    return undefined
-  } catch (error) {
-    return `PostgreSQL at ${url} is unreachable (${error instanceof Error ? error.message : String(error)}); start it or set BATON_TEST_POSTGRES_URL`
-  } finally {
-    await pool.end()
-  }
-}
-
-const why = await unreachable()
+const why = await postgresUnreachable(url)
 const schemas: string[] = []
 const engines: Engine[] = []
 after(async () => {

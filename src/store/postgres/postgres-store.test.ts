@@ -11,34 +11,11 @@ import { describeSubscriptionStoreContract } from '../subscription-store-contrac
 import { openPostgresPool, type PostgresPool } from './postgres-pool.ts'
 import { migrations } from './postgres-schema.ts'
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts'
+import { postgresUnreachable, testPostgresUrl } from '../../../test/support/postgres.ts'
 
-const url = process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+const url = testPostgresUrl
 
-/** Why the server cannot be used, or undefined when it answers. */
-async function unreachable(): Promise<string | undefined> {
-  const pool = openPostgresPool(url, 1)
-  try {
-    await pool.query({ text: 'SELECT 1' })
-    return undefined
-  } catch (error) {
-    const cause = error instanceof Error ? error.message || error.name : String(error)
-    return `PostgreSQL at ${withoutPassword(url)} is unreachable (${cause}); start it or set BATON_TEST_POSTGRES_URL`
-  } finally {
-    await pool.end()
-  }
-}
-
-function withoutPassword(address: string): string {
-  try {
-    const parsed = new URL(address)
-    if (parsed.password !== '') parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return address
-  }
-}
-
-const why = await unreachable()
+const why = await postgresUnreachable(url)
 
 if (why !== undefined) {
   describe('store/postgres', () => {
