@@ -61,4 +61,31 @@ describe('store/sqlite checkpoints', () => {
     }
     assert.equal(existsSync(`${path}-wal`), false, 'closing the last connection removes the log')
   })
+
+  it('closes at once when its worker could not open the database', async () => {
+    const errors: string[] = []
+    const checkpointer = new Checkpointer({
+      path: join(dir, 'missing', 'no.db'),
+      onError: (message) => errors.push(message),
+    })
+    for (let i = 0; i < 100 && errors.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.match(errors[0] ?? '', /unable to open|directory does not exist|cannot open/i)
+    // The worker has exited by now.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    checkpointer.request()
+    let timer: NodeJS.Timeout | undefined
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('close() still waits for a worker that exited')),
+        3000,
+      )
+    })
+    try {
+      await Promise.race([checkpointer.close(), hung])
+    } finally {
+      clearTimeout(timer)
+    }
+  })
 })

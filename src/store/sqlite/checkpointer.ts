@@ -49,6 +49,7 @@ export class Checkpointer {
   #running = false
   #again = false
   #closed = false
+  #exited = false
   /** Runs done (for tests and statistics). */
   runs = 0
 
@@ -71,11 +72,16 @@ export class Checkpointer {
       }
     })
     this.#worker.on('error', (error) => this.#onError?.(error.message))
+    // A worker that died (its connection could not open) no longer checkpoints: the committing
+    // thread does once the log passes the store's limit.
+    this.#worker.once('exit', () => {
+      this.#exited = true
+    })
   }
 
   /** Asks for a checkpoint of everything committed so far. */
   request(): void {
-    if (this.#closed) return
+    if (this.#closed || this.#exited) return
     if (this.#running) this.#again = true
     else this.#start()
   }
@@ -89,6 +95,7 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    if (this.#exited) return
     const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()))
     // Kept alive until it has exited, or the process could end with close() pending.
     this.#worker.ref()
