@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../store.ts'
+import { contractCommit } from '../contract-fixtures.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { migrations } from './sqlite-schema.ts'
@@ -21,6 +22,22 @@ const dropStatistics =
 
 const tempDir = mkdtempSync(join(tmpdir(), 'baton-sqlite-store-'))
 after(() => rmSync(tempDir, { recursive: true, force: true }))
+
+/**
+ * A store file as the Baton of schema `version` left it: made by this version, then the objects
+ * of the later migrations dropped (`undo`) and the schema version set back.
+ */
+async function fileOfSchemaVersion(version: number, undo: string): Promise<string> {
+  const path = tempPath()
+  const first = await openSqliteStore({ path })
+  await first.close()
+  const Database = (await import('better-sqlite3')).default
+  const raw = new Database(path)
+  raw.exec(undo)
+  raw.pragma(`user_version = ${version}`)
+  raw.close()
+  return path
+}
 
 let fileCount = 0
 function tempPath(): string {
@@ -174,26 +191,15 @@ describe('store/sqlite', () => {
   })
 
   it('adds the active message starts table to a file written before it', async () => {
-    const path = tempPath()
-    const first = await openSqliteStore({ path })
-    await first.close()
-    const Database = (await import('better-sqlite3')).default
-    const raw = new Database(path)
-    raw.exec(dropMessageStarts)
-    raw.pragma('user_version = 5')
-    raw.close()
+    const path = await fileOfSchemaVersion(5, dropMessageStarts)
     const store = await openSqliteStore({ path })
     try {
       assert.equal(await store.activeMessageStart('order', 'o-1'), undefined)
-      await store.commit({
-        instances: [],
-        events: [],
-        jobPuts: [],
-        jobDeletes: [],
-        userTaskPuts: [],
-        incidentPuts: [],
-        messageStartPuts: [{ bpmnProcessId: 'order', correlationKey: 'o-1', instanceKey: '7' }],
-      })
+      await store.commit(
+        contractCommit({
+          messageStartPuts: [{ bpmnProcessId: 'order', correlationKey: 'o-1', instanceKey: '7' }],
+        }),
+      )
       assert.equal(await store.activeMessageStart('order', 'o-1'), '7')
     } finally {
       await store.close()
@@ -201,14 +207,7 @@ describe('store/sqlite', () => {
   })
 
   it('adds the statistics tables to a file written before them', async () => {
-    const path = tempPath()
-    const first = await openSqliteStore({ path })
-    await first.close()
-    const Database = (await import('better-sqlite3')).default
-    const raw = new Database(path)
-    raw.exec(dropStatistics)
-    raw.pragma('user_version = 4')
-    raw.close()
+    const path = await fileOfSchemaVersion(4, dropStatistics)
     const store = await openSqliteStore({ path })
     try {
       assert.deepEqual(await store.elementStatistics('1'), [])
@@ -218,14 +217,10 @@ describe('store/sqlite', () => {
   })
 
   it('adds the decision table to a file written before decisions', async () => {
-    const path = tempPath()
-    const first = await openSqliteStore({ path })
-    await first.close()
-    const Database = (await import('better-sqlite3')).default
-    const raw = new Database(path)
-    raw.exec(`DROP TABLE decision_definitions; DROP INDEX instances_ended; ${dropStatistics}`)
-    raw.pragma('user_version = 2')
-    raw.close()
+    const path = await fileOfSchemaVersion(
+      2,
+      `DROP TABLE decision_definitions; DROP INDEX instances_ended; ${dropStatistics}`,
+    )
     const store = await openSqliteStore({ path })
     try {
       assert.deepEqual(await store.listDecisionDefinitions(), [])
@@ -235,17 +230,11 @@ describe('store/sqlite', () => {
   })
 
   it('adds the subscription tables to a file written by the first schema version', async () => {
-    const path = tempPath()
-    const first = await openSqliteStore({ path })
-    await first.close()
-    const Database = (await import('better-sqlite3')).default
-    const raw = new Database(path)
-    raw.exec(
+    const path = await fileOfSchemaVersion(
+      1,
       'DROP TABLE subscriptions; DROP TABLE buffered_messages; DROP TABLE decision_definitions; ' +
         `DROP INDEX instances_ended; ${dropStatistics}`,
     )
-    raw.pragma('user_version = 1')
-    raw.close()
     const store = await openSqliteStore({ path })
     try {
       await store.commit({
@@ -271,6 +260,7 @@ describe('store/sqlite', () => {
     } finally {
       await store.close()
     }
+    const Database = (await import('better-sqlite3')).default
     const check = new Database(path)
     try {
       assert.equal(check.pragma('user_version', { simple: true }), migrations.length)
