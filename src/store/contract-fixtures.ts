@@ -1,5 +1,5 @@
 /** Records the statistics and instance-filter contracts build on (both adapters get the same). */
-import type { Key, Variables } from '../engine/types.ts'
+import type { EngineEvent, Key, Variables } from '../engine/types.ts'
 import type { CommitBatch, InstanceRecord } from './store.ts'
 
 /** An active instance of process 'order' (definition `processDefinitionKey`) with root variables. */
@@ -52,4 +52,64 @@ export function contractCommit(parts: Partial<CommitBatch>): CommitBatch {
     incidentPuts: [],
     ...parts,
   }
+}
+
+/**
+ * Events of one instance from `from` on: shaped ones (see event-codec.ts), optional fields, one
+ * without a shape, null values, two instants.
+ */
+export function contractEventLog(from: number): EngineEvent[] {
+  const bodies = [
+    {
+      type: 'ProcessInstanceCreated',
+      processDefinitionKey: '7',
+      bpmnProcessId: 'order',
+      version: 3,
+      businessKey: 'B-1',
+    },
+    { type: 'VariableSet', scopeKey: '9', name: 'items', value: [1, { a: null }], created: true },
+    {
+      type: 'ElementActivating',
+      elementInstanceKey: '10',
+      elementId: 'Start',
+      elementType: 'startEvent',
+      flowScopeKey: '9',
+    },
+    {
+      type: 'ElementActivating',
+      elementInstanceKey: '11',
+      elementId: 'Boundary',
+      elementType: 'boundaryEvent',
+      flowScopeKey: '9',
+      compensationFor: '4',
+    },
+    { type: 'SequenceFlowTaken', flowId: 'f1', sourceId: 'a', targetId: 'b', flowScopeKey: '9' },
+    {
+      type: 'JobFailed',
+      jobKey: '12',
+      retries: 2,
+      errorMessage: 'timeout "x"',
+      retryBackoffMs: 0,
+    },
+    {
+      type: 'UserTaskCreated',
+      userTaskKey: '13',
+      elementInstanceKey: '14',
+      elementId: 'Review',
+      assignee: null,
+      candidateUsers: [],
+      candidateGroups: ['clerks'],
+      dueDate: null,
+      followUpDate: null,
+      priority: 50,
+      formKey: null,
+      formId: null,
+    },
+    { type: 'ProcessInstanceCompleted' },
+  ] as const
+  return bodies.map((body, index) => ({
+    ...body,
+    position: from + index,
+    at: 1_700_000_000_000 + (index > 4 ? 25 : 0),
+  })) as unknown as EngineEvent[]
 }

@@ -12,6 +12,7 @@ import { describe, it } from 'node:test'
 import { describeInstanceFilterContract } from './instance-filter-contract.ts'
 import { describeStatisticsContract } from './statistics-contract.ts'
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
+import { contractCommit, contractEventLog } from './contract-fixtures.ts'
 import {
   ConcurrencyConflictError,
   type CommitBatch,
@@ -414,6 +415,23 @@ export function describeStoreContract(
           assert.deepEqual(await store.readEvents('100'), events(0, 9))
           assert.deepEqual(await store.readEvents('200'), events(0, 1, 7))
           assert.deepEqual(await store.readEvents('300'), [])
+        }))
+
+      it('reads back events of every kind and field as they were committed', () =>
+        withStore(async (store) => {
+          const log = contractEventLog(0)
+          await store.commit(
+            contractCommit({
+              instances: [{ record: instance('100'), expectedStateVersion: null }],
+              events: [{ instanceKey: '100', fromPosition: 0, events: log.slice(0, 3) }],
+            }),
+          )
+          await store.commit(
+            contractCommit({
+              events: [{ instanceKey: '100', fromPosition: 3, events: log.slice(3) }],
+            }),
+          )
+          assert.deepEqual(await store.readEvents('100'), log)
         }))
     })
 

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { EngineEvent } from '../../src/engine/types.ts'
 import { Engine } from '../../src/runtime/engine.ts'
+import { decodeEvents } from '../../src/store/event-codec.ts'
 import { openPostgresPool } from '../../src/store/postgres/postgres-pool.ts'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts'
 import { skipUnlessRequired } from '../support/skip-unless-required.ts'
@@ -136,7 +137,7 @@ describe('runtime/scale-out on PostgreSQL', () => {
           list.push({
             from: row.from_position,
             to: row.to_position,
-            events: JSON.parse(row.events) as EngineEvent[],
+            events: decodeEvents(row.events, row.from_position),
           })
           logs.set(row.instance_key, list)
         }

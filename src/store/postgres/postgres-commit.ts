@@ -14,6 +14,7 @@
  * one delete CTE, over disjoint keys.
  */
 import type { Key } from '../../engine/types.ts'
+import { encodeEvents } from '../event-codec.ts'
 import type { CommitBatch, InstanceRecord } from '../store.ts'
 import { binaryArray, type ArrayElement, type ArrayElementType } from './postgres-binary-array.ts'
 import type { PostgresValue } from './postgres-pool.ts'
@@ -180,7 +181,7 @@ export function commitStatement(
       instanceKey,
       fromPosition,
       toPosition: fromPosition + events.length - 1,
-      events: JSON.stringify(events),
+      events: encodeEvents(events),
     }))
     .sort((a, b) => compareKeys(a.instanceKey, b.instanceKey) || a.fromPosition - b.fromPosition)
   if (eventRows.length > 0) {

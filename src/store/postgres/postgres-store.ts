@@ -77,6 +77,7 @@ import {
   type UserTaskRow,
 } from './postgres-rows.ts'
 import { binaryArray } from './postgres-binary-array.ts'
+import { decodeEvents } from '../event-codec.ts'
 import { commitStatement } from './postgres-commit.ts'
 import { listDecisionDefinitions, saveDecisionDefinitions } from './postgres-decisions.ts'
 import { variableClause } from './postgres-variable-filter.ts'
@@ -229,7 +230,8 @@ function statements(s: string) {
     getUserTask: `SELECT ${columnList(userTaskColumns)} FROM ${s}.user_tasks WHERE key = $1`,
     getIncident: `SELECT ${columnList(incidentColumns)} FROM ${s}.incidents WHERE key = $1`,
     readEvents:
-      `SELECT events FROM ${s}.instance_events WHERE instance_key = $1 ` + 'ORDER BY from_position',
+      `SELECT from_position, events FROM ${s}.instance_events WHERE instance_key = $1 ` +
+      'ORDER BY from_position',
     // SKIP LOCKED: a job another node is leasing right now is passed over, not waited for; a
     // job leased and committed since this statement began is rechecked against the conditions.
     activateJobs: `
@@ -852,8 +854,12 @@ export class PostgresStore implements Store, SubscriptionStore {
   async readEvents(instanceKey: Key): Promise<EngineEvent[]> {
     const value = parseKey(instanceKey)
     if (value === undefined) return []
-    const { rows } = await this.#run<{ events: string }>(this.#pool, 'readEvents', [value])
-    return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
+    const { rows } = await this.#run<{ from_position: number; events: string }>(
+      this.#pool,
+      'readEvents',
+      [value],
+    )
+    return rows.flatMap((row) => decodeEvents(row.events, row.from_position))
   }
 
   async dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]> {

@@ -78,6 +78,7 @@ import { WalSync } from './wal-sync.ts'
 import { resolve } from 'node:path'
 import { statSync } from 'node:fs'
 import { Checkpointer } from './checkpointer.ts'
+import { decodeEvents } from '../event-codec.ts'
 
 export interface SqliteStoreOptions {
   /** A file path (parent directories are created) or `':memory:'`. */
@@ -227,7 +228,7 @@ export class SqliteStore implements Store, SubscriptionStore {
     this.#getUserTask = db.prepare(`SELECT ${userTaskColumns} FROM user_tasks WHERE key = ?`)
     this.#getIncident = db.prepare(`SELECT ${incidentColumns} FROM incidents WHERE key = ?`)
     this.#readEvents = db.prepare(
-      'SELECT events FROM instance_events WHERE instance_key = ? ORDER BY from_position',
+      'SELECT from_position, events FROM instance_events WHERE instance_key = ? ORDER BY from_position',
     )
     this.#nextJobDueAt = db.prepare(
       'SELECT min(due_at) AS due FROM jobs WHERE type = ? AND due_at IS NOT NULL',
@@ -581,8 +582,8 @@ export class SqliteStore implements Store, SubscriptionStore {
     await this.#settled()
     const value = parseKey(instanceKey)
     if (value === undefined) return []
-    const rows = this.#readEvents.all(value) as { events: string }[]
-    return rows.flatMap((row) => JSON.parse(row.events) as EngineEvent[])
+    const rows = this.#readEvents.all(value) as { from_position: number; events: string }[]
+    return rows.flatMap((row) => decodeEvents(row.events, row.from_position))
   }
 
   async dueTimers(now: number, limit: number): Promise<SubscriptionRecord[]> {

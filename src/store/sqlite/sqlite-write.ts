@@ -7,6 +7,7 @@
  * see sqlite-writer-thread.ts), and they are plain arrays of numbers and strings, cheap to post
  * to another thread.
  */
+import { encodeEvents } from '../event-codec.ts'
 import type { ElementStatisticsDelta } from '../statistics.ts'
 import { ConcurrencyConflictError, type ActiveMessageStart, type CommitBatch } from '../store.ts'
 import type {
@@ -83,7 +84,7 @@ export function toSqliteWrite(batch: CommitBatch): SqliteWrite {
       keyParam(instanceKey),
       fromPosition,
       fromPosition + list.length - 1,
-      JSON.stringify(list),
+      encodeEvents(list),
     ])
   }
   return {
