@@ -38,12 +38,18 @@ describe('cli/bench', () => {
       concurrency: 30,
       warmup: 20,
       durable: false,
+      halfLoad: 60,
     })
     assert.equal(figures.instances, 300)
     assert.ok(figures.instancesPerSecond > 0)
     assert.ok(figures.p99Ms >= figures.p50Ms)
     assert.ok(figures.commandsPerCommit >= 1)
     assert.ok(figures.cpuMsPerInstance > 0)
+    const half = figures.halfLoad
+    assert.ok(half !== undefined)
+    assert.equal(half.instances, 60)
+    assert.equal(half.offeredPerSecond, Math.max(1, Math.round(figures.instancesPerSecond / 2)))
+    assert.ok(half.p99Ms >= half.p50Ms && half.p50Ms > 0)
   })
 
   it('runs the decisions scenario over every row and reports decisions per second', async () => {

@@ -17,6 +17,7 @@ import { tmpdir, cpus, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { benchDecisionTable } from '../dmn/bench.ts'
 import { Engine } from '../runtime/engine.ts'
 import { openPostgresPool, type PostgresPool } from '../store/postgres/postgres-pool.ts'
@@ -50,14 +51,33 @@ export interface ReferenceFigures {
   readonly cpuMsPerInstance: number
   /** The host's one-minute load average at the end of the run (how shared the cores were). */
   readonly loadAverage: number
+  /** Latency at half of the peak rate above (open loop); absent when not asked for. */
+  readonly halfLoad?: OpenLoopFigures
 }
 
-/** Runs `total` reference instances keeping `concurrency` in flight; measures start-to-end. */
+/** Instances started at a fixed rate, whatever the engine's pace (an open loop). */
+export interface OpenLoopFigures {
+  readonly instances: number
+  /** The rate the instances were started at. */
+  readonly offeredPerSecond: number
+  /** The rate they completed at (below the offered rate when the engine fell behind). */
+  readonly instancesPerSecond: number
+  /** Start-to-end, counted from the instant each instance was due to start. */
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly cpuMsPerInstance: number
+}
+
+/**
+ * Runs `total` reference instances keeping `concurrency` in flight; measures start-to-end. With
+ * `halfLoad`, then starts that many more at half the rate just measured and reports their latency.
+ */
 export async function benchReference(options: {
   total: number
   concurrency: number
   warmup: number
   durable: boolean
+  halfLoad?: number
 }): Promise<ReferenceFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'))
   const engine = await Engine.open({ path: join(dir, 'bench.db'), durable: options.durable })
@@ -100,10 +120,15 @@ export async function benchReference(options: {
     const after = engine.stats()
     const batches = after.batches - before.batches
     latencies.sort((a, b) => a - b)
+    const instancesPerSecond = Math.round(options.total / seconds)
+    const halfLoad =
+      options.halfLoad === undefined
+        ? undefined
+        : await openLoop(engine, Math.max(1, Math.round(instancesPerSecond / 2)), options.halfLoad)
     return {
       instances: options.total,
       seconds: round(seconds, 3),
-      instancesPerSecond: Math.round(options.total / seconds),
+      instancesPerSecond,
       p50Ms: round(percentile(latencies, 50), 2),
       p99Ms: round(percentile(latencies, 99), 2),
       concurrency: options.concurrency,
@@ -113,10 +138,52 @@ export async function benchReference(options: {
       commitShare: round((after.commitMs - before.commitMs) / 1000 / seconds, 2),
       cpuMsPerInstance: round((cpu.user + cpu.system) / 1000 / options.total, 3),
       loadAverage: round(loadavg()[0] ?? 0, 2),
+      ...(halfLoad === undefined ? {} : { halfLoad }),
     }
   } finally {
     await engine.close()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Starts `count` reference instances at `rate` per second on a timetable, without waiting for
+ * earlier ones (as requests arrive at a server), and measures each from its due instant, so
+ * time lost behind a slow engine counts in the latency.
+ */
+async function openLoop(engine: Engine, rate: number, count: number): Promise<OpenLoopFigures> {
+  const latencies: number[] = []
+  const running: Promise<void>[] = []
+  const cpuBefore = process.cpuUsage()
+  const t0 = performance.now()
+  let started = 0
+  while (started < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - t0) / 1000) * rate) + 1)
+    for (; started < due; started++) {
+      const dueAt = t0 + (started / rate) * 1000
+      running.push(
+        engine
+          .createInstance('reference', { variables: { amount: started }, awaitCompletion: true })
+          .then((result) => {
+            if (result.status !== 'completed')
+              throw new Error(`instance ${result.instanceKey} ${result.status}`)
+            latencies.push(performance.now() - dueAt)
+          }),
+      )
+    }
+    await sleep(1)
+  }
+  await Promise.all(running)
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  latencies.sort((a, b) => a - b)
+  return {
+    instances: count,
+    offeredPerSecond: rate,
+    instancesPerSecond: Math.round(count / seconds),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    cpuMsPerInstance: round((cpu.user + cpu.system) / 1000 / count, 3),
   }
 }
 
@@ -145,6 +212,21 @@ export interface PostgresFigures {
   readonly serverCpuMsPerInstance: number | null
   /** The host's one-minute load average at the end of the run (how shared the cores were). */
   readonly loadAverage: number
+  /** Latency at half of the peak rate above (open loop); absent when not asked for. */
+  readonly halfLoad?: OpenLoopFigures
+}
+
+/** Instances started at a fixed rate, whatever the engine's pace (an open loop). */
+export interface OpenLoopFigures {
+  readonly instances: number
+  /** The rate the instances were started at. */
+  readonly offeredPerSecond: number
+  /** The rate they completed at (below the offered rate when the engine fell behind). */
+  readonly instancesPerSecond: number
+  /** Start-to-end, counted from the instant each instance was due to start. */
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly cpuMsPerInstance: number
 }
 
 /**
@@ -370,7 +452,14 @@ async function main(): Promise<void> {
     console.log(
       `scenario reference: ${total} instances, ${concurrency} in flight, SQLite file, durable=${durable}`,
     )
-    const reference = await benchReference({ total, concurrency, warmup, durable })
+    const halfLoad = arg('half-load-instances', 10_000)
+    const reference = await benchReference({
+      total,
+      concurrency,
+      warmup,
+      durable,
+      ...(halfLoad > 0 ? { halfLoad } : {}),
+    })
     results['reference'] = reference
     console.log('')
     console.log(
@@ -379,6 +468,12 @@ async function main(): Promise<void> {
     console.log(
       `reference  ${String(reference.instancesPerSecond).padStart(11)}   ${reference.p50Ms.toFixed(1).padStart(6)}   ${reference.p99Ms.toFixed(1).padStart(6)}   ${String(reference.commitsPerSecond).padStart(9)}   ${String(reference.commandsPerCommit).padStart(15)}   ${`${Math.round(reference.commitShare * 100)}%`.padStart(14)}   ${reference.cpuMsPerInstance.toFixed(3).padStart(15)}`,
     )
+    const half = reference.halfLoad
+    if (half !== undefined) {
+      console.log(
+        `reference at half load: ${half.instances} instances started at ${half.offeredPerSecond}/s (half of the peak above, open loop), completed at ${half.instancesPerSecond}/s, p50 ${half.p50Ms.toFixed(1)} ms, p99 ${half.p99Ms.toFixed(1)} ms from each one's due instant, ${half.cpuMsPerInstance.toFixed(3)} CPU ms/instance`,
+      )
+    }
     console.log(
       `load average ${reference.loadAverage} (other programs on the cores make instances/s noisy)`,
     )
