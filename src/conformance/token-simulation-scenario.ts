@@ -398,9 +398,10 @@ class ScenarioRun {
             group: 'harness: element cannot be triggered from outside',
           }
         case 'start':
-          // At this start event: a process may have several none starts.
+          // At this start event (a process may have several none starts), or at every flow node
+          // without incoming flow of a process without start events.
           await this.engine.createInstance(binding.processId, {
-            startEventId: elementId,
+            ...(binding.implicit === true ? {} : { startEventId: elementId }),
             variables: this.flowVariables(),
           })
           return undefined

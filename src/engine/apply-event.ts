@@ -30,6 +30,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),
         ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
         ...(event.revivesScope ? { revives: event.revivesScope } : {}),
+        ...(event.startEventId ? { startEventId: event.startEventId } : {}),
       }
       return
     case 'ElementActivated': {

@@ -189,7 +189,13 @@ export class Step {
    * interrupts is terminated, so the log shows the catch first; the rest of its activation runs
    * from the agenda. Returns the new element instance key.
    */
-  beginActivation(nodeId: string, flowScopeKey: Key, trigger: Variables): Key {
+  beginActivation(
+    nodeId: string,
+    flowScopeKey: Key,
+    trigger: Variables,
+    /** An event subprocess with several start events: the one triggered. */
+    startEventId?: string,
+  ): Key {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
     this.emit({
@@ -199,6 +205,7 @@ export class Step {
       elementType: node.type,
       flowScopeKey,
       triggered: true,
+      ...(startEventId === undefined ? {} : { startEventId }),
     })
     if (Object.keys(trigger).length > 0) {
       this.setCompletionVariables(this.state.elements[key] as ElementInstanceState, node, trigger)
