@@ -56,6 +56,10 @@ type AgendaItem =
       readonly inner?: Variables
       /** A compensation handler: the throw event waiting for it, and the scope an event subprocess compensates. */
       readonly compensation?: { readonly for?: Key; readonly scope?: Key }
+      /** A token on its way along this sequence flow: it arrives at `nodeId` when `hops` is 0. */
+      readonly via?: SequenceFlow
+      /** Agenda rounds the token still spends on the flow (see takeFlow). */
+      hops?: number
     }
   | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
   | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
@@ -278,13 +282,21 @@ export class Step {
         if (this.state.status !== 'active') break
         switch (item.kind) {
           case 'activate':
-            this.activate(
-              item.nodeId,
-              item.flowScopeKey,
-              item.trigger,
-              item.inner,
-              item.compensation,
-            )
+            if (item.hops !== undefined && item.hops > 0) {
+              item.hops--
+              this.agenda.push(item)
+              break
+            }
+            if (item.via !== undefined) this.arrive(item.via, item.flowScopeKey)
+            else {
+              this.activate(
+                item.nodeId,
+                item.flowScopeKey,
+                item.trigger,
+                item.inner,
+                item.compensation,
+              )
+            }
             if (this.simultaneousSignals !== undefined) this.deliverSimultaneousSignals(item)
             break
           case 'complete':
@@ -561,6 +573,13 @@ export class Step {
     return flow
   }
 
+  /**
+   * A token leaves along a sequence flow. It arrives at the target after two more agenda rounds,
+   * as if entering and leaving the flow were steps of their own (as bpmn-js-token-simulation plays
+   * them): concurrent tokens then interleave as in the simulator, e.g. an event subprocess a
+   * throw event starts gets its first step in before the thrower's next element. Any interleaving
+   * is BPMN; this one is the peer's.
+   */
   private takeFlow(flow: SequenceFlow, flowScopeKey: Key): void {
     this.emit({
       type: 'SequenceFlowTaken',
@@ -569,6 +588,11 @@ export class Step {
       targetId: flow.targetRef,
       flowScopeKey,
     })
+    this.agenda.push({ kind: 'activate', nodeId: flow.targetRef, flowScopeKey, via: flow, hops: 2 })
+  }
+
+  /** A token arrives at the end of a sequence flow: it enters the target, or waits at a join. */
+  private arrive(flow: SequenceFlow, flowScopeKey: Key): void {
     const target = this.node(flow.targetRef)
     if (target.startQuantity !== undefined) {
       this.arriveCounted(target, target.startQuantity, flow, flowScopeKey)
@@ -580,7 +604,7 @@ export class Step {
         target.type === 'inclusiveGateway' ||
         target.type === 'complexGateway')
     if (!joining) {
-      this.enqueueActivate(target.id, flowScopeKey)
+      this.activate(target.id, flowScopeKey)
       return
     }
     this.emit({ type: 'JoinTokenArrived', gatewayId: target.id, flowId: flow.id, flowScopeKey })
@@ -716,11 +740,12 @@ export class Step {
     for (const element of Object.values(this.state.elements)) {
       if (element.flowScopeKey === flowScopeKey && holds(element.elementId)) return true
     }
-    // Tokens queued to enter an element at this instant.
+    // Tokens queued to enter an element at this instant, or on their way to the join itself.
     for (let i = this.head; i < this.agenda.length; i++) {
       const item = this.agenda[i] as AgendaItem
-      if (item.kind === 'activate' && item.flowScopeKey === flowScopeKey && holds(item.nodeId))
-        return true
+      if (item.kind !== 'activate' || item.flowScopeKey !== flowScopeKey) continue
+      if (item.via !== undefined && item.nodeId === gatewayId) return true
+      if (holds(item.nodeId)) return true
     }
     const prefix = `${flowScopeKey}/`
     for (const id of Object.keys(this.state.joins)) {
