@@ -61,7 +61,12 @@ type AgendaItem =
       /** Agenda rounds the token still spends on the flow (see takeFlow). */
       hops?: number
     }
-  | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
+  | {
+      readonly kind: 'complete'
+      readonly elementInstanceKey: Key
+      /** Agenda rounds to wait first (a waiting catch event takes its trigger in a step of its own). */
+      hops?: number
+    }
   | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
 
@@ -271,6 +276,15 @@ export class Step {
     this.agenda.push({ kind: 'complete', elementInstanceKey })
   }
 
+  /**
+   * Completes a waiting catch element that its event triggered, one agenda round later: taking
+   * the trigger is a step of its own (as in the token simulator), so a throw event that triggered
+   * it leaves first.
+   */
+  enqueueTriggeredComplete(elementInstanceKey: Key): void {
+    this.agenda.push({ kind: 'complete', elementInstanceKey, hops: 1 })
+  }
+
   /** Runs queued steps until nothing is left; inclusive joins are re-checked when it drains. */
   run(): void {
     for (;;) {
@@ -300,6 +314,11 @@ export class Step {
             if (this.simultaneousSignals !== undefined) this.deliverSimultaneousSignals(item)
             break
           case 'complete':
+            if (item.hops !== undefined && item.hops > 0) {
+              item.hops--
+              this.agenda.push(item)
+              break
+            }
             this.complete(item.elementInstanceKey)
             break
           case 'resume':

@@ -351,7 +351,7 @@ export function triggerSubscription(
       if (other.holderKey === holder.key) return
     }
   }
-  step.enqueueComplete(holder.key)
+  step.enqueueTriggeredComplete(holder.key)
 }
 
 /** Whether a catch definition's code matches a thrown code: exact first, then catch-all. */

@@ -34,9 +34,6 @@ export const throwEvent: ElementBehavior = {
         if (!sendMessage(step, element, definition)) return
         break
       case 'signal': {
-        // The throw event leaves at the instant it throws: its completion is queued before the
-        // completions of the catch events it triggers (nothing to do if a catch ends its scope).
-        step.enqueueComplete(element.key)
         // A "multiple" throw event throws each of its signals, in document order.
         for (const signal of node.eventDefinitions ?? [definition]) {
           if (signal.type !== 'signal') continue
@@ -50,7 +47,7 @@ export const throwEvent: ElementBehavior = {
           throwSignal(step, name.value, {})
           if (!step.state.elements[element.key]) return // an interrupting catcher ended this scope
         }
-        return
+        break
       }
       case 'link': {
         const target = step.process.linkTargets?.get(linkTargetKey(node.scopeId, definition.name))
