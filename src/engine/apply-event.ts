@@ -31,6 +31,7 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
         ...(event.revivesScope ? { revives: event.revivesScope } : {}),
         ...(event.startEventId ? { startEventId: event.startEventId } : {}),
+        ...(event.cancelsTransaction ? { cancelsTransaction: event.cancelsTransaction } : {}),
       }
       return
     case 'ElementActivated': {

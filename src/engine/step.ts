@@ -202,8 +202,11 @@ export class Step {
     nodeId: string,
     flowScopeKey: Key,
     trigger: Variables,
-    /** An event subprocess with several start events: the one triggered. */
-    startEventId?: string,
+    /**
+     * `startEventId`: an event subprocess with several start events, the one triggered;
+     * `cancelsTransaction`: a cancel boundary event, the transaction it cancels.
+     */
+    about: { readonly startEventId?: string; readonly cancelsTransaction?: Key } = {},
   ): Key {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
@@ -214,7 +217,10 @@ export class Step {
       elementType: node.type,
       flowScopeKey,
       triggered: true,
-      ...(startEventId === undefined ? {} : { startEventId }),
+      ...(about.startEventId === undefined ? {} : { startEventId: about.startEventId }),
+      ...(about.cancelsTransaction === undefined
+        ? {}
+        : { cancelsTransaction: about.cancelsTransaction }),
     })
     if (Object.keys(trigger).length > 0) {
       this.setCompletionVariables(this.state.elements[key] as ElementInstanceState, node, trigger)
@@ -780,6 +786,10 @@ export class Step {
     boundary: ElementInstanceState,
     node: FlowNode,
   ): ElementInstanceState | undefined {
+    if (boundary.cancelsTransaction !== undefined) {
+      return this.state.elements[boundary.cancelsTransaction]
+    }
+    // A boundary activated before it recorded its transaction.
     for (const element of Object.values(this.state.elements)) {
       if (
         element.elementId === node.attachedToRef &&

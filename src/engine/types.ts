@@ -63,6 +63,8 @@ export interface ElementInstanceState {
   revives?: Key
   /** An event subprocess with several start events (descriptive processes): the one triggered. */
   startEventId?: string
+  /** A cancel boundary event: the transaction it caught the cancellation of (it ends it, if left). */
+  cancelsTransaction?: Key
   /** A compensation throw event waiting for this many handlers. */
   compensationsPending?: number
   /** The handlers it still has to start, one after the other (most recent work first). */
@@ -329,6 +331,8 @@ export type EngineEventBody =
       readonly revivesScope?: Key
       /** An event subprocess with several start events: the one that was triggered. */
       readonly startEventId?: string
+      /** A cancel boundary event: the transaction instance whose cancellation it caught. */
+      readonly cancelsTransaction?: Key
     }
   | {
       /** A completed activity became compensable. */

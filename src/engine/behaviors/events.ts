@@ -252,8 +252,8 @@ function startsOf(step: Step, esp: FlowNode): FlowNode[] {
 }
 
 /** The start event to record on an event subprocess instance: only when it has several. */
-function triggeredStart(esp: FlowNode, start: FlowNode): string | undefined {
-  return esp.startEventIds ? start.id : undefined
+function triggeredStart(esp: FlowNode, start: FlowNode): { readonly startEventId?: string } {
+  return esp.startEventIds ? { startEventId: start.id } : {}
 }
 
 /** Closes every subscription held by an element instance or scope (it ended). */

@@ -101,10 +101,20 @@ export const throwEvent: ElementBehavior = {
         // The cancel boundary catches at once; what still runs in the transaction ends; the work
         // it completed is undone inside it, most recent first, while the boundary waits; the
         // transaction ends when the boundary completes (see cancelledTransactionOf).
-        const boundaryKey = step.beginActivation(cancelBoundary.id, transaction.flowScopeKey, {})
+        const boundaryKey = step.beginActivation(
+          cancelBoundary.id,
+          transaction.flowScopeKey,
+          {},
+          {
+            cancelsTransaction: transaction.key,
+          },
+        )
         step.terminateChildren(transaction.key)
         const boundary = step.state.elements[boundaryKey]
-        compensate(step, transaction.key, transaction.key, boundary, undefined, true)
+        // With nothing to undo, the transaction ends at once and the boundary takes the token on.
+        if (!compensate(step, transaction.key, transaction.key, boundary, undefined, true)) {
+          step.terminateElement(transaction)
+        }
         return
       }
       case 'compensation': {
