@@ -20,6 +20,8 @@ export const RewriteKinds = {
     'boundary event without event definition gets a message "ts:<id>" (the simulator lets its user trigger it by hand; Baton, running the model as a descriptive process, would deploy it and never trigger it)',
   waitTask:
     'waitAtElement task bound to a job the harness completes when the scenario triggers it (a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
+  messageTask:
+    'task with an incoming message flow bound to a job the harness completes when the message flow delivers (the simulator\'s tasks wait for their incoming messages; a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
   jobTask:
     'task or message throw event that Baton runs as a job bound to zeebe:taskDefinition type "ts:<id>", completed at once by the harness (which then delivers its message flows)',
   linkName:
@@ -44,7 +46,8 @@ export type RewriteKind = keyof typeof RewriteKinds
 export type TriggerBinding =
   /** Starts an instance: at this start event, or (`implicit`) at a process without any. */
   | { readonly kind: 'start'; readonly processId: string; readonly implicit?: boolean }
-  | { readonly kind: 'message'; readonly name: string }
+  /** A message; `start`: for a process's message start event (each starts a new instance). */
+  | { readonly kind: 'message'; readonly name: string; readonly start?: boolean }
   | { readonly kind: 'signal'; readonly name: string }
   | { readonly kind: 'timer' }
   | { readonly kind: 'condition'; readonly variable: string }
@@ -173,6 +176,13 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
     note('descriptive', node.attributes['id'] ?? '?')
   }
 
+  // The simulator's tasks wait for the messages their incoming message flows bring.
+  const messageTargets = new Set(
+    nodes
+      .filter((node) => node.name === 'messageFlow')
+      .map((flow) => flow.attributes['targetRef'])
+      .filter((target) => target !== undefined),
+  )
   const triggers = new Map<string, TriggerBinding>()
   let needsXsi = false
   let anonymousSignal = false
@@ -244,10 +254,11 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
       triggers.set(id, { kind: 'message', name: bindMessage(node, node, true) })
       continue
     }
-    if (options.waitAt.has(id) && (plainTaskTags.has(node.name) || jobTaskTags.has(node.name))) {
+    const waits = options.waitAt.has(id) || messageTargets.has(id)
+    if (waits && (plainTaskTags.has(node.name) || jobTaskTags.has(node.name))) {
       if (plainTaskTags.has(node.name)) editor.rename(node, 'serviceTask')
       addExtension(node, `<zeebe:taskDefinition type="${escapeAttribute(`ts-wait:${id}`)}"/>`)
-      note('waitTask', id)
+      note(options.waitAt.has(id) ? 'waitTask' : 'messageTask', id)
       triggers.set(id, { kind: 'job', type: `ts-wait:${id}` })
       continue
     }
@@ -280,7 +291,11 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
       continue
     }
     if (kind === 'message' && isCatch) {
-      triggers.set(id, { kind: 'message', name: bindMessage(node, definition, !processStart) })
+      const name = bindMessage(node, definition, !processStart)
+      triggers.set(
+        id,
+        processStart ? { kind: 'message', name, start: true } : { kind: 'message', name },
+      )
       continue
     }
     switch (kind) {
