@@ -23,7 +23,7 @@ export const RewriteKinds = {
   messageTask:
     'task with an incoming message flow bound to a job the harness completes when the message flow delivers (the simulator\'s tasks wait for their incoming messages; a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
   jobTask:
-    'task or message throw event that Baton runs as a job bound to zeebe:taskDefinition type "ts:<id>", completed at once by the harness (which then delivers its message flows)',
+    'service, send, script or business rule task that Baton runs as a job bound to zeebe:taskDefinition type "ts:<id>", completed at once by the harness (which then delivers its message flows)',
   linkName:
     'link events without a name share the name "ts:anonymous-link" (the simulator pairs links by name, and all missing names are equal)',
   messageName:
@@ -300,10 +300,8 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
     }
     switch (kind) {
       case 'message':
-        if (!isCatch && !hasTaskDefinition(node)) {
-          addExtension(node, `<zeebe:taskDefinition type="${escapeAttribute(`ts:${id}`)}"/>`)
-          note('jobTask', id)
-        }
+        // A message throw event without a job sends its message and goes on (Baton runs it so
+        // in a descriptive process); the harness delivers its message flows when it completes.
         break
       case 'link':
         if ((definition.attributes['name'] ?? '').trim() === '') {

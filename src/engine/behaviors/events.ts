@@ -675,6 +675,8 @@ export function sendMessage(
     `the correlation key of '${element.elementId}'`,
   )
   if (!key.ok) return false
+  // A descriptive process's throw event without a named message sends nothing.
+  if (name.value === '') return true
   step.publishMessage(name.value, key.value, { ...step.state.variables[element.key] })
   return true
 }
