@@ -69,6 +69,12 @@ type AgendaItem =
     }
   | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
+  | {
+      /** The rest of an element's activation, run a round later if the element is still there. */
+      readonly kind: 'later'
+      readonly elementInstanceKey: Key
+      readonly run: (element: ElementInstanceState) => void
+    }
 
 /** A value, or an incident already raised (the caller stops). */
 export type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false }
@@ -278,6 +284,15 @@ export class Step {
     )
   }
 
+  /**
+   * Runs the rest of an element's activation one agenda round later, unless the element ended
+   * meanwhile: tokens queued to move at the same instant move first (an error end event's
+   * sibling tokens enter before the error ends their scope, as in the token simulator).
+   */
+  later(elementInstanceKey: Key, run: (element: ElementInstanceState) => void): void {
+    this.agenda.push({ kind: 'later', elementInstanceKey, run })
+  }
+
   enqueueComplete(elementInstanceKey: Key): void {
     this.agenda.push({ kind: 'complete', elementInstanceKey })
   }
@@ -333,6 +348,11 @@ export class Step {
           case 'scope':
             this.checkScope(item.scopeKey)
             break
+          case 'later': {
+            const element = this.state.elements[item.elementInstanceKey]
+            if (element) item.run(element)
+            break
+          }
         }
       }
       this.agenda.length = 0
