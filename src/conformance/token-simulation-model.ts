@@ -14,12 +14,16 @@ export const correlationKey = 'token-simulation'
 
 /** Each rewrite the harness may make, and why it keeps the model's meaning. */
 export const RewriteKinds = {
-  executable:
-    'process marked isExecutable="true" (the simulator runs every process, executable or not); a process without any start event is left as it is, since nothing can start it in Baton (as in Camunda 8) and marking it would only make the deploy fail',
+  descriptive:
+    'process marked isExecutable="false": the simulator plays every process as a descriptive diagram, with token-flow semantics, whatever isExecutable says (Camunda Modeler writes isExecutable="true" into new diagrams); Baton runs the processes of a file without executable process the same way',
+  manualBoundary:
+    'boundary event without event definition gets a message "ts:<id>" (the simulator lets its user trigger it by hand; Baton, running the model as a descriptive process, would deploy it and never trigger it)',
   waitTask:
     'waitAtElement task bound to a job the harness completes when the scenario triggers it (a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
+  messageTask:
+    'task with an incoming message flow bound to a job the harness completes when the message flow delivers (the simulator\'s tasks wait for their incoming messages; a plain task becomes a service task with zeebe:taskDefinition type "ts-wait:<id>")',
   jobTask:
-    'task or message throw event that Baton runs as a job bound to zeebe:taskDefinition type "ts:<id>", completed at once by the harness (which then delivers its message flows)',
+    'service, send, script or business rule task that Baton runs as a job bound to zeebe:taskDefinition type "ts:<id>", completed at once by the harness (which then delivers its message flows)',
   linkName:
     'link events without a name share the name "ts:anonymous-link" (the simulator pairs links by name, and all missing names are equal)',
   messageName:
@@ -40,8 +44,10 @@ export type RewriteKind = keyof typeof RewriteKinds
 
 /** How the harness triggers an element. */
 export type TriggerBinding =
-  | { readonly kind: 'start'; readonly processId: string }
-  | { readonly kind: 'message'; readonly name: string }
+  /** Starts an instance: at this start event, or (`implicit`) at a process without any. */
+  | { readonly kind: 'start'; readonly processId: string; readonly implicit?: boolean }
+  /** A message; `start`: for a process's message start event (each starts a new instance). */
+  | { readonly kind: 'message'; readonly name: string; readonly start?: boolean }
   | { readonly kind: 'signal'; readonly name: string }
   | { readonly kind: 'timer' }
   | { readonly kind: 'condition'; readonly variable: string }
@@ -162,14 +168,21 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
     if (joinGatewayTags.has(node.name)) joinGateways.add(id)
   }
 
-  // The simulator runs every process.
+  // The simulator plays every process as a descriptive diagram, whatever isExecutable says
+  // (Camunda Modeler writes isExecutable="true" into every new diagram).
   for (const node of nodes) {
-    if (node.name !== 'process' || node.attributes['isExecutable'] === 'true') continue
-    if (!node.children.some((child) => child.name === 'startEvent')) continue
-    editor.setAttribute(node, 'isExecutable', 'true')
-    note('executable', node.attributes['id'] ?? '?')
+    if (node.name !== 'process' || node.attributes['isExecutable'] !== 'true') continue
+    editor.setAttribute(node, 'isExecutable', 'false')
+    note('descriptive', node.attributes['id'] ?? '?')
   }
 
+  // The simulator's tasks wait for the messages their incoming message flows bring.
+  const messageTargets = new Set(
+    nodes
+      .filter((node) => node.name === 'messageFlow')
+      .map((flow) => flow.attributes['targetRef'])
+      .filter((target) => target !== undefined),
+  )
   const triggers = new Map<string, TriggerBinding>()
   let needsXsi = false
   let anonymousSignal = false
@@ -241,16 +254,32 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
       triggers.set(id, { kind: 'message', name: bindMessage(node, node, true) })
       continue
     }
-    if (options.waitAt.has(id) && (plainTaskTags.has(node.name) || jobTaskTags.has(node.name))) {
+    const waits = options.waitAt.has(id) || messageTargets.has(id)
+    if (waits && (plainTaskTags.has(node.name) || jobTaskTags.has(node.name))) {
       if (plainTaskTags.has(node.name)) editor.rename(node, 'serviceTask')
       addExtension(node, `<zeebe:taskDefinition type="${escapeAttribute(`ts-wait:${id}`)}"/>`)
-      note('waitTask', id)
+      note(options.waitAt.has(id) ? 'waitTask' : 'messageTask', id)
       triggers.set(id, { kind: 'job', type: `ts-wait:${id}` })
       continue
     }
     if (jobTaskTags.has(node.name) && !hasTaskDefinition(node)) {
       addExtension(node, `<zeebe:taskDefinition type="${escapeAttribute(`ts:${id}`)}"/>`)
       note('jobTask', id)
+    }
+    if (node.name === 'boundaryEvent' && definition === undefined) {
+      // The simulator lets its user trigger a boundary event without trigger by hand.
+      const name = `ts:${id}`
+      const messageId = `TS_Message_${id}`
+      addedRoots.push(
+        `<${bpmn('message')} id="${escapeAttribute(messageId)}" name="${escapeAttribute(name)}"><${bpmn('extensionElements')}><zeebe:subscription correlationKey="=&quot;${correlationKey}&quot;"/></${bpmn('extensionElements')}></${bpmn('message')}>`,
+      )
+      editor.appendChild(
+        node,
+        `<${bpmn('messageEventDefinition')} messageRef="${escapeAttribute(messageId)}"/>`,
+      )
+      note('manualBoundary', id)
+      triggers.set(id, { kind: 'message', name })
+      continue
     }
     if (definition === undefined || kind === undefined) {
       triggers.set(
@@ -262,15 +291,17 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
       continue
     }
     if (kind === 'message' && isCatch) {
-      triggers.set(id, { kind: 'message', name: bindMessage(node, definition, !processStart) })
+      const name = bindMessage(node, definition, !processStart)
+      triggers.set(
+        id,
+        processStart ? { kind: 'message', name, start: true } : { kind: 'message', name },
+      )
       continue
     }
     switch (kind) {
       case 'message':
-        if (!isCatch && !hasTaskDefinition(node)) {
-          addExtension(node, `<zeebe:taskDefinition type="${escapeAttribute(`ts:${id}`)}"/>`)
-          note('jobTask', id)
-        }
+        // A message throw event without a job sends its message and goes on (Baton runs it so
+        // in a descriptive process); the harness delivers its message flows when it completes.
         break
       case 'link':
         if ((definition.attributes['name'] ?? '').trim() === '') {
@@ -363,6 +394,24 @@ export function prepareModel(source: string, options: PrepareOptions): PreparedM
           reason: `${kind} ${node.name} '${id}' cannot be triggered from outside`,
         })
     }
+  }
+
+  // A process without start events starts at its flow nodes without incoming flow: triggering
+  // one of them starts an instance (Baton runs it as a descriptive process).
+  const targets = new Set(
+    nodes
+      .filter((node) => node.name === 'sequenceFlow')
+      .map((flow) => flow.attributes['targetRef']),
+  )
+  for (const node of nodes) {
+    const id = node.attributes['id']
+    const process = node.parent
+    if (id === undefined || !flowNodeTags.has(node.name) || process?.name !== 'process') continue
+    if (process.children.some((child) => child.name === 'startEvent')) continue
+    if (targets.has(id) || node.name === 'boundaryEvent') continue
+    if (node.attributes['triggeredByEvent'] === 'true') continue
+    const processId = process.attributes['id']
+    if (processId !== undefined) triggers.set(id, { kind: 'start', processId, implicit: true })
   }
 
   const limitation = forceFlows(

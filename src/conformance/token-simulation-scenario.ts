@@ -235,6 +235,9 @@ class ScenarioRun {
   /** How far each instance's log was searched for completed message flow sources. */
   private readonly scanned = new Map<Key, number>()
 
+  /** Messages sent to message start events so far (each gets its own correlation key). */
+  private starts = 0
+
   /** The flows each changing gateway takes now (as the scenario's setConfig steps so far say). */
   private readonly flowsNow = new Map<string, readonly string[]>()
 
@@ -398,14 +401,21 @@ class ScenarioRun {
             group: 'harness: element cannot be triggered from outside',
           }
         case 'start':
-          // At this start event: a process may have several none starts.
+          // At this start event (a process may have several none starts), or at every flow node
+          // without incoming flow of a process without start events.
           await this.engine.createInstance(binding.processId, {
-            startEventId: elementId,
+            ...(binding.implicit === true ? {} : { startEventId: elementId }),
             variables: this.flowVariables(),
           })
           return undefined
         case 'message': {
-          const result = await this.engine.publishMessage({ name: binding.name, correlationKey })
+          // Every message the simulator sends to a start event starts an instance: Baton would
+          // hold a second one with the correlation key of an instance still running.
+          const key = binding.start === true ? `${correlationKey}:${++this.starts}` : correlationKey
+          const result = await this.engine.publishMessage({
+            name: binding.name,
+            correlationKey: key,
+          })
           return result.correlatedInstances > 0
             ? undefined
             : notWaiting(`nothing waits for message '${binding.name}'`)

@@ -30,6 +30,8 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
         ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),
         ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
         ...(event.revivesScope ? { revives: event.revivesScope } : {}),
+        ...(event.startEventId ? { startEventId: event.startEventId } : {}),
+        ...(event.cancelsTransaction ? { cancelsTransaction: event.cancelsTransaction } : {}),
       }
       return
     case 'ElementActivated': {

@@ -281,8 +281,14 @@ function createInstance(
     )
   }
   // Refused before any event: the batch's projection observes every event emitted.
-  const startEventId = command.startEventId ?? deployed.process.startEventId
-  if (!startEventId) {
+  const process = deployed.process
+  const startEventId = command.startEventId ?? process.startEventId
+  // A descriptive process without start events starts at its flow nodes without incoming flow.
+  const implicitOnly =
+    command.startEventId === undefined &&
+    process.tokenStartIds !== undefined &&
+    (process.startEventIds ?? []).length === 0
+  if (!startEventId && !implicitOnly) {
     const nones = (deployed.process.startEventIds ?? []).filter((id) => {
       const node = deployed.process.nodes.get(id)
       return node?.type === 'startEvent' && node.eventDefinition === undefined
@@ -294,7 +300,7 @@ function createInstance(
       )
     }
   }
-  if (!startEventId || !deployed.process.nodes.has(startEventId)) {
+  if (!implicitOnly && (!startEventId || !process.nodes.has(startEventId))) {
     return reject(
       'BATON_PROCESS_NO_NONE_START',
       `process '${deployed.bpmnProcessId}' has no ${command.startEventId ? `start event '${command.startEventId}'` : 'none start event'}; it starts on a message, timer or signal`,
@@ -324,11 +330,18 @@ function createInstance(
     step.setLocal(state.key, name, value)
   }
   openEventSubprocessSubscriptions(step, state.key, undefined, deployed.process.eventSubProcessIds)
-  // An instantiating receive task starts the instance already triggered by its message.
-  if (deployed.process.nodes.get(startEventId)?.type === 'receiveTask') {
-    step.enqueueActivate(startEventId, state.key, {})
-  } else {
-    step.enqueueActivate(startEventId, state.key)
+  const start = (id: string): void => {
+    // An instantiating receive task starts the instance already triggered by its message.
+    if (process.nodes.get(id)?.type === 'receiveTask') step.enqueueActivate(id, state.key, {})
+    else step.enqueueActivate(id, state.key)
+  }
+  if (process.tokenStartIds === undefined) start(startEventId)
+  else {
+    // A descriptive process: the start event it starts at, and every implicit start, in order.
+    const startEvents = new Set(process.startEventIds)
+    for (const id of process.tokenStartIds) {
+      if (!startEvents.has(id) || id === startEventId) start(id)
+    }
   }
   step.run()
   return { state, events: step.events, effects: step.effects }

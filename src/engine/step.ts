@@ -56,10 +56,25 @@ type AgendaItem =
       readonly inner?: Variables
       /** A compensation handler: the throw event waiting for it, and the scope an event subprocess compensates. */
       readonly compensation?: { readonly for?: Key; readonly scope?: Key }
+      /** A token on its way along this sequence flow: it arrives at `nodeId` when `hops` is 0. */
+      readonly via?: SequenceFlow
+      /** Agenda rounds the token still spends on the flow (see takeFlow). */
+      hops?: number
     }
-  | { readonly kind: 'complete'; readonly elementInstanceKey: Key }
+  | {
+      readonly kind: 'complete'
+      readonly elementInstanceKey: Key
+      /** Agenda rounds to wait first (a waiting catch event takes its trigger in a step of its own). */
+      hops?: number
+    }
   | { readonly kind: 'resume'; readonly elementInstanceKey: Key }
   | { readonly kind: 'scope'; readonly scopeKey: Key }
+  | {
+      /** The rest of an element's activation, run a round later if the element is still there. */
+      readonly kind: 'later'
+      readonly elementInstanceKey: Key
+      readonly run: (element: ElementInstanceState) => void
+    }
 
 /** A value, or an incident already raised (the caller stops). */
 export type Evaluated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false }
@@ -189,7 +204,16 @@ export class Step {
    * interrupts is terminated, so the log shows the catch first; the rest of its activation runs
    * from the agenda. Returns the new element instance key.
    */
-  beginActivation(nodeId: string, flowScopeKey: Key, trigger: Variables): Key {
+  beginActivation(
+    nodeId: string,
+    flowScopeKey: Key,
+    trigger: Variables,
+    /**
+     * `startEventId`: an event subprocess with several start events, the one triggered;
+     * `cancelsTransaction`: a cancel boundary event, the transaction it cancels.
+     */
+    about: { readonly startEventId?: string; readonly cancelsTransaction?: Key } = {},
+  ): Key {
     const node = this.node(nodeId)
     const key = this.ctx.nextKey()
     this.emit({
@@ -199,6 +223,10 @@ export class Step {
       elementType: node.type,
       flowScopeKey,
       triggered: true,
+      ...(about.startEventId === undefined ? {} : { startEventId: about.startEventId }),
+      ...(about.cancelsTransaction === undefined
+        ? {}
+        : { cancelsTransaction: about.cancelsTransaction }),
     })
     if (Object.keys(trigger).length > 0) {
       this.setCompletionVariables(this.state.elements[key] as ElementInstanceState, node, trigger)
@@ -256,8 +284,26 @@ export class Step {
     )
   }
 
+  /**
+   * Runs the rest of an element's activation one agenda round later, unless the element ended
+   * meanwhile: tokens queued to move at the same instant move first (an error end event's
+   * sibling tokens enter before the error ends their scope, as in the token simulator).
+   */
+  later(elementInstanceKey: Key, run: (element: ElementInstanceState) => void): void {
+    this.agenda.push({ kind: 'later', elementInstanceKey, run })
+  }
+
   enqueueComplete(elementInstanceKey: Key): void {
     this.agenda.push({ kind: 'complete', elementInstanceKey })
+  }
+
+  /**
+   * Completes a waiting catch element that its event triggered, one agenda round later: taking
+   * the trigger is a step of its own (as in the token simulator), so a throw event that triggered
+   * it leaves first.
+   */
+  enqueueTriggeredComplete(elementInstanceKey: Key): void {
+    this.agenda.push({ kind: 'complete', elementInstanceKey, hops: 1 })
   }
 
   /** Runs queued steps until nothing is left; inclusive joins are re-checked when it drains. */
@@ -271,16 +317,29 @@ export class Step {
         if (this.state.status !== 'active') break
         switch (item.kind) {
           case 'activate':
-            this.activate(
-              item.nodeId,
-              item.flowScopeKey,
-              item.trigger,
-              item.inner,
-              item.compensation,
-            )
+            if (item.hops !== undefined && item.hops > 0) {
+              item.hops--
+              this.agenda.push(item)
+              break
+            }
+            if (item.via !== undefined) this.arrive(item.via, item.flowScopeKey)
+            else {
+              this.activate(
+                item.nodeId,
+                item.flowScopeKey,
+                item.trigger,
+                item.inner,
+                item.compensation,
+              )
+            }
             if (this.simultaneousSignals !== undefined) this.deliverSimultaneousSignals(item)
             break
           case 'complete':
+            if (item.hops !== undefined && item.hops > 0) {
+              item.hops--
+              this.agenda.push(item)
+              break
+            }
             this.complete(item.elementInstanceKey)
             break
           case 'resume':
@@ -289,6 +348,11 @@ export class Step {
           case 'scope':
             this.checkScope(item.scopeKey)
             break
+          case 'later': {
+            const element = this.state.elements[item.elementInstanceKey]
+            if (element) item.run(element)
+            break
+          }
         }
       }
       this.agenda.length = 0
@@ -554,6 +618,13 @@ export class Step {
     return flow
   }
 
+  /**
+   * A token leaves along a sequence flow. It arrives at the target after two more agenda rounds,
+   * as if entering and leaving the flow were steps of their own (as bpmn-js-token-simulation plays
+   * them): concurrent tokens then interleave as in the simulator, e.g. an event subprocess a
+   * throw event starts gets its first step in before the thrower's next element. Any interleaving
+   * is BPMN; this one is the peer's.
+   */
   private takeFlow(flow: SequenceFlow, flowScopeKey: Key): void {
     this.emit({
       type: 'SequenceFlowTaken',
@@ -562,6 +633,11 @@ export class Step {
       targetId: flow.targetRef,
       flowScopeKey,
     })
+    this.agenda.push({ kind: 'activate', nodeId: flow.targetRef, flowScopeKey, via: flow, hops: 2 })
+  }
+
+  /** A token arrives at the end of a sequence flow: it enters the target, or waits at a join. */
+  private arrive(flow: SequenceFlow, flowScopeKey: Key): void {
     const target = this.node(flow.targetRef)
     if (target.startQuantity !== undefined) {
       this.arriveCounted(target, target.startQuantity, flow, flowScopeKey)
@@ -573,7 +649,7 @@ export class Step {
         target.type === 'inclusiveGateway' ||
         target.type === 'complexGateway')
     if (!joining) {
-      this.enqueueActivate(target.id, flowScopeKey)
+      this.activate(target.id, flowScopeKey)
       return
     }
     this.emit({ type: 'JoinTokenArrived', gatewayId: target.id, flowId: flow.id, flowScopeKey })
@@ -709,11 +785,12 @@ export class Step {
     for (const element of Object.values(this.state.elements)) {
       if (element.flowScopeKey === flowScopeKey && holds(element.elementId)) return true
     }
-    // Tokens queued to enter an element at this instant.
+    // Tokens queued to enter an element at this instant, or on their way to the join itself.
     for (let i = this.head; i < this.agenda.length; i++) {
       const item = this.agenda[i] as AgendaItem
-      if (item.kind === 'activate' && item.flowScopeKey === flowScopeKey && holds(item.nodeId))
-        return true
+      if (item.kind !== 'activate' || item.flowScopeKey !== flowScopeKey) continue
+      if (item.via !== undefined && item.nodeId === gatewayId) return true
+      if (holds(item.nodeId)) return true
     }
     const prefix = `${flowScopeKey}/`
     for (const id of Object.keys(this.state.joins)) {
@@ -729,6 +806,10 @@ export class Step {
     boundary: ElementInstanceState,
     node: FlowNode,
   ): ElementInstanceState | undefined {
+    if (boundary.cancelsTransaction !== undefined) {
+      return this.state.elements[boundary.cancelsTransaction]
+    }
+    // A boundary activated before it recorded its transaction.
     for (const element of Object.values(this.state.elements)) {
       if (
         element.elementId === node.attachedToRef &&

@@ -61,6 +61,10 @@ export interface ElementInstanceState {
    * the instance it stands for. It runs nothing itself and completes when its handlers are done.
    */
   revives?: Key
+  /** An event subprocess with several start events (descriptive processes): the one triggered. */
+  startEventId?: string
+  /** A cancel boundary event: the transaction it caught the cancellation of (it ends it, if left). */
+  cancelsTransaction?: Key
   /** A compensation throw event waiting for this many handlers. */
   compensationsPending?: number
   /** The handlers it still has to start, one after the other (most recent work first). */
@@ -325,6 +329,10 @@ export type EngineEventBody =
       readonly compensatesScope?: Key
       /** A completed subprocess instance entered again for compensation (see `revives`). */
       readonly revivesScope?: Key
+      /** An event subprocess with several start events: the one that was triggered. */
+      readonly startEventId?: string
+      /** A cancel boundary event: the transaction instance whose cancellation it caught. */
+      readonly cancelsTransaction?: Key
     }
   | {
       /** A completed activity became compensable. */

@@ -154,7 +154,7 @@ function compileDefinitions(
     if (executable.length === 0) {
       problems.warn(
         'process-not-executable',
-        `${describeElement(process)} is not marked isExecutable="true"; Baton compiled it anyway because the file has no executable process. Set isExecutable="true" to make this explicit.`,
+        `${describeElement(process)} is not marked isExecutable="true", and the file has no executable process: Baton runs it as a descriptive process, with BPMN's token-flow semantics (flow nodes without incoming flow start with the scope; the other relaxed rules are warnings of their own). Set isExecutable="true" to hold it to every rule of an executable process.`,
         idOf(process),
       )
     } else if (!selected.includes(process)) {
@@ -172,10 +172,11 @@ function compileDefinitions(
   const compiled: ExecutableProcess[] = []
   const messages = messageExchange(selected)
   const strict = options.specRules !== false && isStrict(dialectOf(definitions))
+  const descriptive = executable.length === 0
   for (const process of selected) {
     const result = compileProcess(
       process,
-      { problems, process, scopeOf, unresolved, messages, strict },
+      { problems, process, scopeOf, unresolved, messages, strict, descriptive },
       options,
     )
     if (result !== undefined) compiled.push(result)
@@ -244,6 +245,7 @@ function compileProcess(
     flows: new FrozenMap(build.flows),
     startEventId: scope.startEventId ?? '',
     startEventIds: scope.startEventIds,
+    ...(scope.tokenStartIds === undefined ? {} : { tokenStartIds: scope.tokenStartIds }),
     eventSubProcessIds: scope.eventSubProcessIds,
     linkTargets: new FrozenMap(build.linkTargets),
     childNodeIds: scope.childNodeIds,
@@ -278,6 +280,8 @@ interface ScopeResult {
   readonly startEventId: string | undefined
   readonly startEventIds: readonly string[]
   readonly eventSubProcessIds: string[]
+  /** A descriptive scope that starts at more than one start event (see FlowNode.tokenStartIds). */
+  readonly tokenStartIds?: readonly string[]
 }
 
 /** Elements that are entered without an incoming sequence flow by design. */
@@ -344,6 +348,7 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
 
   const childNodeIds: string[] = []
   const eventSubProcessIds: string[] = []
+  const implicitStartIds = new Set<string>()
   const hasStart = nodeElements.some((element) => element.$type === 'bpmn:StartEvent')
   // Files that list <incoming>/<outgoing> on their flow nodes must list every flow.
   const usesFlowLists = nodeElements.some(
@@ -365,7 +370,10 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
       compiler === undefined ? reportUnsupported(element, ctx) : compiler(element, ctx)
     const incomingFlows = incoming.get(element) ?? []
     const outgoingFlows = outgoing.get(element) ?? []
-    checkConnections(element, incomingFlows, outgoingFlows, ctx, hasStart)
+    checkConnections(element, incomingFlows, outgoingFlows, ctx)
+    if (incomingFlows.length === 0 && !isEnteredWithoutFlow(element)) {
+      if (checkReachable(element, scope, hasStart, ctx)) implicitStartIds.add(id)
+    }
     if (ctx.strict === true && usesFlowLists) {
       checkFlowLists(element, incomingFlows, outgoingFlows, ctx)
     }
@@ -396,6 +404,11 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
       node.childNodeIds = inner.childNodeIds
       if (inner.startEventId !== undefined) node.startEventId = inner.startEventId
       if (inner.eventSubProcessIds.length > 0) node.eventSubProcessIds = inner.eventSubProcessIds
+      if (inner.tokenStartIds !== undefined) node.tokenStartIds = inner.tokenStartIds
+      // An event subprocess a descriptive process starts by any of its start events.
+      if (details.triggeredByEvent === true && inner.startEventIds.length > 1) {
+        node.startEventIds = inner.startEventIds
+      }
     }
   }
 
@@ -403,13 +416,49 @@ function compileScope(scope: ModdleElement, scopeId: string, build: ProcessBuild
   for (const [key, catchId] of linkTargetsOf(scopeId, childNodeIds, build.nodes, ctx)) {
     build.linkTargets.set(key, catchId)
   }
-  const starts = checkStartEvents(scope, scopeId, nodeElements, ctx)
+  const starts = checkStartEvents(scope, scopeId, nodeElements, ctx, [...implicitStartIds])
+  const noneStarts = starts.startEventIds.filter(
+    (startId) => build.nodes.get(startId)?.eventDefinition === undefined,
+  )
+  const tokenStartIds =
+    implicitStartIds.size > 0 || (kind !== 'process' && noneStarts.length > 1)
+      ? childNodeIds.filter(
+          (childId) => implicitStartIds.has(childId) || starts.startEventIds.includes(childId),
+        )
+      : undefined
   return {
     childNodeIds,
     startEventId: starts.startEventId,
     startEventIds: starts.startEventIds,
     eventSubProcessIds,
+    ...(tokenStartIds === undefined ? {} : { tokenStartIds }),
   }
+}
+
+/**
+ * BPMN: where a scope has a start event, every other flow node has an incoming sequence flow.
+ * Returns whether the node is an implicit start (a descriptive process starts it with its scope).
+ */
+function checkReachable(
+  element: ModdleElement,
+  scope: ModdleElement,
+  scopeHasStart: boolean,
+  ctx: CompileContext,
+): boolean {
+  const id = idOf(element)
+  if (ctx.descriptive === true) {
+    ctx.problems.warn(
+      'flow-node-unreachable',
+      `${describeElement(element)} has no incoming sequence flow${scopeHasStart ? ', which BPMN requires on every other flow node of a scope with a start event' : ''}; as a descriptive model, Baton starts it${scopeHasStart ? ' together with the start event' : ''} whenever ${describeElement(scope)} starts.`,
+      id,
+    )
+    return true
+  }
+  // BPMN: where a start event is used, every other flow node has an incoming sequence flow.
+  const message = `${describeElement(element)} has no incoming sequence flow, so it is never reached (only start events start a process${scopeHasStart ? ', and BPMN requires an incoming flow on every other flow node of a scope with a start event' : ''}). Connect it or remove it.`
+  if (scopeHasStart) ctx.problems.error('flow-node-unreachable', message, id)
+  else ctx.problems.warn('flow-node-unreachable', message, id)
+  return false
 }
 
 function flowIds(flows: readonly ModdleElement[]): string[] {
@@ -567,13 +616,12 @@ function checkFlowLists(
   }
 }
 
-/** Start/end event connections, reachability, and gateway conditions. */
+/** Start/end event connections and gateway conditions. */
 function checkConnections(
   element: ModdleElement,
   incoming: readonly ModdleElement[],
   outgoing: readonly ModdleElement[],
   ctx: CompileContext,
-  scopeHasStart: boolean,
 ): void {
   const id = idOf(element)
   if (
@@ -603,12 +651,6 @@ function checkConnections(
       `${describeElement(element)} has outgoing sequence flows (${flowIds(outgoing).join(', ')}); an end event ends the path. Remove the outgoing flows or use an intermediate event.`,
       id,
     )
-  }
-  if (incoming.length === 0 && !isEnteredWithoutFlow(element)) {
-    // BPMN: where a start event is used, every other flow node has an incoming sequence flow.
-    const message = `${describeElement(element)} has no incoming sequence flow, so it is never reached (only start events start a process${scopeHasStart ? ', and BPMN requires an incoming flow on every other flow node of a scope with a start event' : ''}). Connect it or remove it.`
-    if (scopeHasStart) ctx.problems.error('flow-node-unreachable', message, id)
-    else ctx.problems.warn('flow-node-unreachable', message, id)
   }
   const direction = stringProperty(element, 'gatewayDirection')
   if (

@@ -15,4 +15,10 @@ export interface CompileContext extends ElementContext {
    * engines do not enforce apply too.
    */
   readonly strict?: boolean
+  /**
+   * The process is descriptive (the file has no executable process): it runs with BPMN's
+   * token-flow semantics, and the rules it breaks that only an executable process must keep are
+   * warnings saying what Baton does instead (see descriptive-rules.ts).
+   */
+  readonly descriptive?: boolean
 }

@@ -4,6 +4,7 @@
  */
 import type { AttributeValue } from '../feel/types.ts'
 import type { CompileContext } from './compile-context.ts'
+import { executableOnly } from './executable-only.ts'
 import { checkFormalExpression, compileExpressionBody, expressionText } from './expression-body.ts'
 import {
   booleanProperty,
@@ -149,12 +150,17 @@ export function readEventDefinition(
   const [first, ...others] = definitions
   if (first === undefined) {
     if (position === 'intermediateCatch' || position === 'boundary') {
-      ctx.problems.error(
-        'event-definition-required',
-        `${describeElement(event)} has no event definition, so nothing could ever trigger it. Give it a trigger (timer, message, signal ...) or remove it.`,
-        idOf(event),
-      )
-      return { ok: false }
+      const error = `${describeElement(event)} has no event definition, so nothing could ever trigger it. Give it a trigger (timer, message, signal ...) or remove it.`
+      if (position === 'intermediateCatch') {
+        ctx.problems.error('event-definition-required', error, idOf(event))
+        return { ok: false }
+      }
+      // A descriptive diagram may draw a boundary event only to show an exceptional path.
+      const relaxed = executableOnly(ctx, 'event-definition-required', idOf(event), {
+        error,
+        warning: `${describeElement(event)} has no event definition, so nothing could ever trigger it; as a descriptive model, Baton deploys it and never triggers it (its activity runs as if it were not there).`,
+      })
+      return relaxed ? { ok: true } : { ok: false }
     }
     return { ok: true }
   }

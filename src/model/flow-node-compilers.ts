@@ -217,11 +217,16 @@ function event(type: FlowNodeType): FlowNodeCompiler {
     ) {
       // Camunda 8 sends messages from throw events through a job worker, like a send task; a
       // message the file itself catches is delivered by the engine (message-exchange.ts).
-      if (
-        extensionElement(element, 'zeebe:TaskDefinition') === undefined &&
-        caughtInFile(messageOf(element), ctx)
-      ) {
-        return details
+      if (extensionElement(element, 'zeebe:TaskDefinition') === undefined) {
+        if (caughtInFile(messageOf(element), ctx)) return details
+        if (ctx.descriptive === true) {
+          ctx.problems.warn(
+            'task-definition-required',
+            `${describeElement(element)} throws a message but has no zeebe:taskDefinition, so no job worker would send it; as a descriptive model, Baton sends its message itself (when it names one, without correlation key) and goes on.`,
+            idOf(element),
+          )
+          return details
+        }
       }
       const job = requireJob(element, ctx)
       if (job === undefined) return undefined

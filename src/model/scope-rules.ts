@@ -5,6 +5,7 @@
  */
 import type { CompileContext } from './compile-context.ts'
 import { eventDefinitionTypeOf, eventDefinitionsOf } from './event-definitions.ts'
+import { executableOnly } from './executable-only.ts'
 import {
   booleanProperty,
   describeElement,
@@ -58,6 +59,8 @@ export function checkStartEvents(
   scopeId: string,
   nodes: readonly ModdleElement[],
   ctx: CompileContext,
+  /** Flow nodes a descriptive scope starts at besides its start events (no incoming flow). */
+  implicitStartIds: readonly string[] = [],
 ): ScopeStarts {
   const kind = scopeKind(scope)
   const starts = nodes.filter((node) => node.$type === 'bpmn:StartEvent')
@@ -87,24 +90,34 @@ export function checkStartEvents(
 
   if (kind === 'eventSubProcess') {
     const [first, ...others] = starts
-    if (first === undefined || others.length > 0) {
+    if (first === undefined) {
       ctx.problems.error(
-        first === undefined ? 'event-subprocess-start-required' : 'event-subprocess-start-multiple',
-        first === undefined
-          ? `${describeElement(scope)} is an event subprocess without a start event, so nothing can trigger it. Add one start event with a trigger (timer, message, signal, error, escalation, compensation or conditional).`
-          : `${describeElement(scope)} is an event subprocess with ${starts.length} start events (${ids(starts)}); it has exactly one, whose trigger starts it. Keep one, or use one event subprocess per trigger.`,
+        'event-subprocess-start-required',
+        `${describeElement(scope)} is an event subprocess without a start event, so nothing can trigger it. Add one start event with a trigger (timer, message, signal, error, escalation, compensation or conditional).`,
         scopeId,
       )
       return { startEventIds }
     }
-    if (eventDefinitionsOf(first).length === 0) {
-      ctx.problems.error(
-        'event-subprocess-start-trigger-required',
-        `${describeElement(first)} starts event subprocess '${scopeId}' but has no trigger, so it would never start. Give it a timer, message, signal, error, escalation, compensation or conditional definition.`,
-        idOf(first),
-      )
+    if (
+      others.length > 0 &&
+      !executableOnly(ctx, 'event-subprocess-start-multiple', scopeId, {
+        error: `${describeElement(scope)} is an event subprocess with ${starts.length} start events (${ids(starts)}); it has exactly one, whose trigger starts it. Keep one, or use one event subprocess per trigger.`,
+        warning: `${describeElement(scope)} is an event subprocess with ${starts.length} start events (${ids(starts)}), where BPMN allows exactly one; as a descriptive model, Baton starts it whenever any one of them is triggered, at that start event.`,
+      })
+    ) {
       return { startEventIds }
     }
+    let triggered = true
+    for (const start of starts) {
+      if (eventDefinitionsOf(start).length > 0) continue
+      triggered = false
+      ctx.problems.error(
+        'event-subprocess-start-trigger-required',
+        `${describeElement(start)} starts event subprocess '${scopeId}' but has no trigger, so it would never start. Give it a timer, message, signal, error, escalation, compensation or conditional definition.`,
+        idOf(start),
+      )
+    }
+    if (!triggered) return { startEventIds }
     const id = idOf(first)
     return { ...(id === undefined ? {} : { startEventId: id }), startEventIds }
   }
@@ -113,22 +126,30 @@ export function checkStartEvents(
   // A process may have several (BPMN: whoever starts an instance picks one); an embedded
   // subprocess is entered by its incoming flow, which says nothing about which one to take.
   for (const other of kind === 'process' ? [] : otherNones) {
-    ctx.problems.error(
-      'start-event-multiple',
-      `${describeElement(scope)} has ${noneStarts.length} none start events (${ids(noneStarts)}); Baton needs exactly one to know where to start. Keep one and connect the others' paths to it.`,
-      idOf(other),
-    )
+    executableOnly(ctx, 'start-event-multiple', idOf(other), {
+      error: `${describeElement(scope)} has ${noneStarts.length} none start events (${ids(noneStarts)}); Baton needs exactly one to know where to start. Keep one and connect the others' paths to it.`,
+      warning: `${describeElement(scope)} has ${noneStarts.length} none start events (${ids(noneStarts)}), where an executable subprocess has exactly one; as a descriptive model, Baton starts every one of them when the subprocess starts.`,
+    })
   }
   // A receive task or event-based gateway with instantiate="true" also starts a process.
   const instantiating = nodes.filter((node) => booleanProperty(node, 'instantiate') === true)
   if (kind === 'process' ? starts.length + instantiating.length === 0 : none === undefined) {
-    ctx.problems.error(
-      'start-event-required',
+    const error =
       kind === 'process'
         ? `${describeElement(scope)} has no start event, so it cannot be started. Add a start event and connect it to the first step.`
-        : `${describeElement(scope)} has no none start event (a plain start event without trigger), so it cannot be started. Add one start event and connect it to the first step.`,
-      scopeId,
-    )
+        : `${describeElement(scope)} has no none start event (a plain start event without trigger), so it cannot be started. Add one start event and connect it to the first step.`
+    if (implicitStartIds.length > 0) {
+      executableOnly(ctx, 'start-event-required', scopeId, {
+        error,
+        warning: `${describeElement(scope)} has no ${kind === 'process' ? '' : 'none '}start event; as a descriptive model, Baton starts it at its flow nodes without incoming sequence flow (${implicitStartIds.join(', ')}).`,
+      })
+    } else if (kind === 'process') {
+      // A pool of a descriptive collaboration may be drawn only for what happens inside it.
+      executableOnly(ctx, 'start-event-required', scopeId, {
+        error,
+        warning: `${describeElement(scope)} has no start event and no flow node without incoming sequence flow, so nothing can start it; as a descriptive model, Baton deploys it, but no instance of it can be created.`,
+      })
+    } else ctx.problems.error('start-event-required', error, scopeId)
   }
   // With several none starts, an instance names the one it starts at.
   const noneId = none === undefined || otherNones.length > 0 ? undefined : idOf(none)
@@ -221,10 +242,10 @@ export function checkNodeFlows(
         )
       }
       if (definition !== 'compensation' && outgoing.length === 0) {
-        error(
-          'boundary-event-outgoing-flow-required',
-          `${describeElement(element)} has no outgoing sequence flow, so the instance could not go on after it is triggered. Connect it to the next step.`,
-        )
+        executableOnly(ctx, 'boundary-event-outgoing-flow-required', id, {
+          error: `${describeElement(element)} has no outgoing sequence flow, so the instance could not go on after it is triggered. Connect it to the next step.`,
+          warning: `${describeElement(element)} has no outgoing sequence flow; as a descriptive model, Baton ends the path there when it is triggered (like an end event).`,
+        })
       }
       return
     case 'bpmn:IntermediateCatchEvent':
@@ -257,11 +278,15 @@ function checkEventGateway(
   ctx: CompileContext,
 ): void {
   if (outgoing.length < 2) {
-    ctx.problems.error(
-      'event-gateway-outgoing-flows',
-      `${describeElement(gateway)} has ${outgoing.length} outgoing sequence flow${outgoing.length === 1 ? '' : 's'}; an event-based gateway chooses between at least two events. Add the events it waits for, or remove the gateway.`,
-      idOf(gateway),
-    )
+    const error = `${describeElement(gateway)} has ${outgoing.length} outgoing sequence flow${outgoing.length === 1 ? '' : 's'}; an event-based gateway chooses between at least two events. Add the events it waits for, or remove the gateway.`
+    if (outgoing.length === 0)
+      ctx.problems.error('event-gateway-outgoing-flows', error, idOf(gateway))
+    else {
+      executableOnly(ctx, 'event-gateway-outgoing-flows', idOf(gateway), {
+        error,
+        warning: `${describeElement(gateway)} has 1 outgoing sequence flow, where an event-based gateway chooses between at least two events; as a descriptive model, Baton waits for that one event.`,
+      })
+    }
   }
   for (const flow of outgoing) {
     if (elementProperty(flow, 'conditionExpression') !== undefined) {
@@ -392,11 +417,10 @@ export function attachBoundaryEvents(
       .filter((handler) => handler !== undefined)
     const [handler, ...others] = handlers
     if (handler === undefined) {
-      ctx.problems.error(
-        'compensation-handler-missing',
-        `${describeElement(element)} is a compensation boundary event without a handler. Connect it with an association to an activity marked isForCompensation="true".`,
-        id,
-      )
+      executableOnly(ctx, 'compensation-handler-missing', id, {
+        error: `${describeElement(element)} is a compensation boundary event without a handler. Connect it with an association to an activity marked isForCompensation="true".`,
+        warning: `${describeElement(element)} is a compensation boundary event without a handler (no association to an activity marked isForCompensation="true"); as a descriptive model, Baton compensates nothing for '${boundary.attachedToRef ?? '?'}'.`,
+      })
       continue
     }
     const handlerId = idOf(handler)

@@ -246,8 +246,19 @@ export interface FlowNode {
   readonly isTransaction?: boolean
   /** Receive task: `bpmn:instantiate`. Event-based gateway: `instantiate` / `eventGatewayType`. */
   readonly instantiate?: boolean
-  /** For subProcess: the id of its none start event. */
+  /** For subProcess: the id of its none start event (an event subprocess: its first start event). */
   readonly startEventId?: string
+  /**
+   * An event subprocess of a descriptive process with several start events: all of them, in
+   * document order; any one of them starts it (the one that did is on its element instance).
+   */
+  readonly startEventIds?: readonly string[]
+  /**
+   * A subprocess of a descriptive process that starts at more than one flow node (see
+   * `ExecutableProcess.tokenStartIds`): every none start event gets a token when it starts (an
+   * event subprocess: the start event that triggered it).
+   */
+  readonly tokenStartIds?: readonly string[]
   /** Ids of the flow nodes directly inside this subprocess. */
   readonly childNodeIds?: readonly string[]
 }
@@ -273,6 +284,13 @@ export interface ExecutableProcess {
   readonly startEventId: string
   /** Every start event directly in the process, the none start included. */
   readonly startEventIds?: readonly string[]
+  /**
+   * A descriptive process (not executable) that starts at more than its start event: its start
+   * events and the flow nodes without incoming sequence flow (implicit starts), in document order.
+   * When an instance starts, each of them gets a token except the start events it did not start
+   * at (BPMN's token-flow semantics, as bpmn-js-token-simulation plays it). Absent otherwise.
+   */
+  readonly tokenStartIds?: readonly string[]
   /** Event subprocesses directly in the process. */
   readonly eventSubProcessIds?: readonly string[]
   /** Link catch events by `${scopeId}:${linkName}` (a link throw jumps to the catch of its name in its scope). */

@@ -228,25 +228,32 @@ export function openEventSubprocessSubscriptions(
   eventSubProcessIds: readonly string[] | undefined,
 ): boolean {
   for (const id of eventSubProcessIds ?? []) {
-    const start = startOf(step, id)
-    const kind = start?.eventDefinition?.type
-    if (!start || !kind || !waitingKinds.has(kind)) continue
-    const holder = { key: scopeKey }
-    const anchor = blame ?? {
-      key: scopeKey,
-      elementId: id,
-      flowScopeKey: scopeKey,
-      phase: 'active' as const,
+    for (const start of startsOf(step, step.node(id))) {
+      const kind = start.eventDefinition?.type
+      if (!kind || !waitingKinds.has(kind)) continue
+      const holder = { key: scopeKey }
+      const anchor = blame ?? {
+        key: scopeKey,
+        elementId: id,
+        flowScopeKey: scopeKey,
+        phase: 'active' as const,
+      }
+      if (!openSubscription(step, holder, scopeKey, anchor, start, start.isInterrupting !== false))
+        return false
     }
-    if (!openSubscription(step, holder, scopeKey, anchor, start, start.isInterrupting !== false))
-      return false
   }
   return true
 }
 
-function startOf(step: Step, eventSubProcessId: string): FlowNode | undefined {
-  const esp = step.node(eventSubProcessId)
-  return esp.startEventId ? step.node(esp.startEventId) : undefined
+/** The start events of an event subprocess (several only in a descriptive process). */
+function startsOf(step: Step, esp: FlowNode): FlowNode[] {
+  if (esp.startEventIds) return esp.startEventIds.map((id) => step.node(id))
+  return esp.startEventId ? [step.node(esp.startEventId)] : []
+}
+
+/** The start event to record on an event subprocess instance: only when it has several. */
+function triggeredStart(esp: FlowNode, start: FlowNode): { readonly startEventId?: string } {
+  return esp.startEventIds ? { startEventId: start.id } : {}
 }
 
 /** Closes every subscription held by an element instance or scope (it ended). */
@@ -317,7 +324,12 @@ export function triggerSubscription(
     const scopeKey = subscription.holderKey
     if (subscription.interrupting) closeSubscriptionsHeldBy(step, scopeKey)
     else if (subscription.kind === 'timer') rescheduleOrClose(step, subscription)
-    const espKey = step.beginActivation(parentNode.id, scopeKey, variables)
+    const espKey = step.beginActivation(
+      parentNode.id,
+      scopeKey,
+      variables,
+      triggeredStart(parentNode, catchNode),
+    )
     if (subscription.interrupting) step.terminateChildren(scopeKey, espKey)
     return
   }
@@ -339,7 +351,7 @@ export function triggerSubscription(
       if (other.holderKey === holder.key) return
     }
   }
-  step.enqueueComplete(holder.key)
+  step.enqueueTriggeredComplete(holder.key)
 }
 
 /** Whether a catch definition's code matches a thrown code: exact first, then catch-all. */
@@ -422,14 +434,14 @@ function findCatcher(
         : scopeElement && scopeElement.loopRole !== 'body'
           ? step.node(scopeElement.elementId).eventSubProcessIds
           : undefined
-    const esps = skipEventSubprocesses
+    const starts = skipEventSubprocesses
       ? []
-      : (espIds ?? []).map((id) => step.node(id)).filter((esp) => esp.startEventId)
-    const esp = pick(esps, (e) => step.node(e.startEventId as string).eventDefinition, scopeKey)
-    if (esp)
-      return {
-        eventSubProcess: { node: esp, start: step.node(esp.startEventId as string), scopeKey },
-      }
+      : (espIds ?? []).flatMap((id) => {
+          const node = step.node(id)
+          return startsOf(step, node).map((start) => ({ node, start, scopeKey }))
+        })
+    const eventSubProcess = pick(starts, (candidate) => candidate.start.eventDefinition, scopeKey)
+    if (eventSubProcess) return { eventSubProcess }
     skipEventSubprocesses =
       scopeElement !== undefined && step.node(scopeElement.elementId).triggeredByEvent === true
     current = scopeElement
@@ -458,7 +470,12 @@ function runCatcher(
   if (!esp) return
   const interrupting = esp.start.isInterrupting !== false || interruptingDefault
   if (interrupting) closeSubscriptionsHeldBy(step, esp.scopeKey)
-  const espKey = step.beginActivation(esp.node.id, esp.scopeKey, variables)
+  const espKey = step.beginActivation(
+    esp.node.id,
+    esp.scopeKey,
+    variables,
+    triggeredStart(esp.node, esp.start),
+  )
   if (interrupting) step.terminateChildren(esp.scopeKey, espKey)
 }
 
@@ -658,6 +675,8 @@ export function sendMessage(
     `the correlation key of '${element.elementId}'`,
   )
   if (!key.ok) return false
+  // A descriptive process's throw event without a named message sends nothing.
+  if (name.value === '') return true
   step.publishMessage(name.value, key.value, { ...step.state.variables[element.key] })
   return true
 }
