@@ -1,4 +1,4 @@
-import type { EngineEvent, InstanceState } from './types.ts'
+import type { ElementInstanceState, EngineEvent, InstanceState } from './types.ts'
 
 /**
  * The only code that changes instance state. Live processing and recovery (replaying an event
@@ -18,22 +18,26 @@ export function applyEvent(state: InstanceState, event: EngineEvent): void {
       state.status = 'terminated'
       state.endedAt = event.at
       return
-    case 'ElementActivating':
-      state.elements[event.elementInstanceKey] = {
+    case 'ElementActivating': {
+      // Plain assignments, not spreads: V8 builds an object literal with spreads on its generic
+      // path, and this runs for every element instance.
+      const element: ElementInstanceState = {
         key: event.elementInstanceKey,
         elementId: event.elementId,
         flowScopeKey: event.flowScopeKey,
         phase: 'activating',
         activatedAt: event.at,
-        ...(event.triggered ? { triggered: true } : {}),
-        ...(event.loopRole ? { loopRole: event.loopRole } : {}),
-        ...(event.compensationFor ? { compensationFor: event.compensationFor } : {}),
-        ...(event.compensatesScope ? { compensatesScope: event.compensatesScope } : {}),
-        ...(event.revivesScope ? { revives: event.revivesScope } : {}),
-        ...(event.startEventId ? { startEventId: event.startEventId } : {}),
-        ...(event.cancelsTransaction ? { cancelsTransaction: event.cancelsTransaction } : {}),
       }
+      if (event.triggered) element.triggered = true
+      if (event.loopRole) element.loopRole = event.loopRole
+      if (event.compensationFor) element.compensationFor = event.compensationFor
+      if (event.compensatesScope) element.compensatesScope = event.compensatesScope
+      if (event.revivesScope) element.revives = event.revivesScope
+      if (event.startEventId) element.startEventId = event.startEventId
+      if (event.cancelsTransaction) element.cancelsTransaction = event.cancelsTransaction
+      state.elements[event.elementInstanceKey] = element
       return
+    }
     case 'ElementActivated': {
       const element = state.elements[event.elementInstanceKey]
       if (element) element.phase = 'active'
