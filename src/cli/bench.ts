@@ -212,21 +212,6 @@ export interface PostgresFigures {
   readonly serverCpuMsPerInstance: number | null
   /** The host's one-minute load average at the end of the run (how shared the cores were). */
   readonly loadAverage: number
-  /** Latency at half of the peak rate above (open loop); absent when not asked for. */
-  readonly halfLoad?: OpenLoopFigures
-}
-
-/** Instances started at a fixed rate, whatever the engine's pace (an open loop). */
-export interface OpenLoopFigures {
-  readonly instances: number
-  /** The rate the instances were started at. */
-  readonly offeredPerSecond: number
-  /** The rate they completed at (below the offered rate when the engine fell behind). */
-  readonly instancesPerSecond: number
-  /** Start-to-end, counted from the instant each instance was due to start. */
-  readonly p50Ms: number
-  readonly p99Ms: number
-  readonly cpuMsPerInstance: number
 }
 
 /**
