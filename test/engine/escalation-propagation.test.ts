@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import type { EngineEvent } from '../../src/engine/types.ts'
 import { Engine } from '../../src/runtime/engine.ts'
-import type { InstanceRecord } from '../../src/runtime/engine.ts'
+import type { InstanceRecord } from '../../src/store/store.ts'
 import { completedElements, eventsOf, FakeClock } from '../support/engine-harness.ts'
 
 // The models sit next to the tests: a child that throws an escalation it does not catch itself,
