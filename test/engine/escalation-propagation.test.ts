@@ -106,6 +106,15 @@ const processes = [
       ${flow('s1', 'EspStart', 'EspEnd')}<bpmn:endEvent id="EspEnd" />
     </bpmn:subProcess>
   </bpmn:process>`,
+  `<bpmn:process id="multi-instance-parent" isExecutable="true">
+    <bpmn:startEvent id="Start" />${flow('f1', 'Start', 'Call')}
+    <bpmn:callActivity id="Call">
+      <bpmn:extensionElements><zeebe:calledElement processId="warning-child" /></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1, 2]" inputElement="item" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:callActivity>
+    ${flow('f2', 'Call', 'End')}<bpmn:endEvent id="End" />
+    ${boundary('OnLate', 'Call', 'Esc_late', false)}${flow('f3', 'OnLate', 'Notified')}<bpmn:endEvent id="Notified" />
+  </bpmn:process>`,
   caller('middle', 'warning-child', ''),
   caller(
     'grandparent',
@@ -258,6 +267,38 @@ describe('engine/escalation-propagation', () => {
     assert.equal((await engine.getInstance(instanceKey))?.status, 'completed')
     assert.equal(middle.status, 'terminated')
     assert.equal(inner.status, 'terminated')
+  })
+
+  it('each called instance of a multi-instance call activity escalates to the boundary of the whole activity', async (t) => {
+    // given
+    const engine = await open()
+    t.after(() => engine.close())
+
+    // when both iterations' called instances throw LATE
+    const { instanceKey } = await engine.createInstance('multi-instance-parent')
+
+    // then the non-interrupting boundary ran once for each, while both go on
+    const children = await engine.instances({ parentKey: instanceKey })
+    assert.equal(children.length, 2)
+    assert.ok(children.every((child) => child.status === 'active'))
+    let events = await engine.history(instanceKey)
+    assert.deepEqual(
+      escalationsOf(events).map(([, code, caughtBy]) => [code, caughtBy]),
+      [
+        ['LATE', 'OnLate'],
+        ['LATE', 'OnLate'],
+      ],
+    )
+    assert.deepEqual(
+      completedElements(events).filter((id) => id === 'Notified'),
+      ['Notified', 'Notified'],
+    )
+
+    // when both called instances finish, then the call activity completes
+    for (const child of children) await completeOnlyTask(engine, child.key)
+    events = await engine.history(instanceKey)
+    assert.equal((await engine.getInstance(instanceKey))?.status, 'completed')
+    assert.ok(completedElements(events).includes('End'))
   })
 
   it('catches by code: the boundary for LATE runs, the one for another code does not', async (t) => {
