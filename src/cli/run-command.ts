@@ -113,7 +113,7 @@ function describeEvent(event: EngineEvent, types: Map<Key, string>): string | un
     case 'ErrorThrown':
       return `error '${event.errorCode}' thrown at ${event.elementId}${event.caughtBy ? `, caught by ${event.caughtBy}` : ', not caught'}`
     case 'EscalationThrown':
-      return `escalation '${event.escalationCode}' at ${event.elementId}${event.caughtBy ? `, caught by ${event.caughtBy}` : ''}`
+      return `escalation '${event.escalationCode}' at ${event.elementId}${event.childInstanceKey ? ` from instance ${event.childInstanceKey}` : ''}${event.caughtBy ? `, caught by ${event.caughtBy}` : ''}`
     case 'ChildInstanceCreated':
       return `called process '${event.bpmnProcessId}' (instance ${event.childInstanceKey})`
     default:

@@ -6,6 +6,7 @@
 import type { ErrorCode } from '../errors.ts'
 import { emptyInstanceState } from './apply-event.ts'
 import {
+  catchEscalationOfCalledInstance,
   closeSubscriptionsHeldBy,
   openEventSubprocessSubscriptions,
   throwError,
@@ -208,6 +209,22 @@ export function processCommand(
           'child',
         )
       }
+      break
+    }
+    case 'PropagateEscalation': {
+      const element = state.elements[command.elementInstanceKey]
+      if (!element) {
+        return reject(
+          'BATON_ELEMENT_INSTANCE_NOT_FOUND',
+          `instance ${state.key} has no active call activity ${command.elementInstanceKey}`,
+        )
+      }
+      catchEscalationOfCalledInstance(
+        step,
+        element,
+        command.escalationCode,
+        command.childInstanceKey,
+      )
       break
     }
     case 'CancelInstance': {

@@ -220,6 +220,19 @@ export type Command =
       readonly variables?: Variables
     }
   | {
+      /**
+       * A called instance threw an escalation it did not catch: the parent looks for a catcher
+       * from the call activity outwards (nothing catching it is not an error).
+       */
+      readonly type: 'PropagateEscalation'
+      readonly instanceKey: Key
+      /** The call activity's element instance. */
+      readonly elementInstanceKey: Key
+      readonly escalationCode: string
+      /** The called instance it came from. */
+      readonly childInstanceKey: Key
+    }
+  | {
       readonly type: 'CompleteJob'
       readonly instanceKey: Key
       readonly jobKey: Key
@@ -523,10 +536,14 @@ export type EngineEventBody =
     }
   | {
       readonly type: 'EscalationThrown'
+      /** The throw event; for an escalation passed up by a called instance, the call activity. */
       readonly elementInstanceKey: Key
       readonly elementId: string
       readonly escalationCode: string
+      /** The catch element, or null when nothing in this instance catches it. */
       readonly caughtBy: string | null
+      /** Set when a called instance passed the escalation up: that instance. */
+      readonly childInstanceKey?: Key
     }
   | {
       /** A business rule task evaluated a DMN decision (the audit trail of the decision). */

@@ -537,7 +537,9 @@ export function throwError(
 
 /**
  * Throws an escalation. Returns true when an interrupting catcher took over (the thrower is gone);
- * false when the thrower goes on (caught without interrupting, or not caught: not an error).
+ * false when the thrower goes on (caught without interrupting, or not caught: not an error). One
+ * nothing here catches goes to the call activity that called this instance, if any; the thrower
+ * does not wait for it (an interrupting catch up there cancels this instance afterwards).
  */
 export function throwEscalation(step: Step, from: ElementInstanceState, code: string): boolean {
   const catcher = findCatcher(step, from, false, 'escalation', code)
@@ -549,14 +551,58 @@ export function throwEscalation(step: Step, from: ElementInstanceState, code: st
     escalationCode: code,
     caughtBy: catchNode?.id ?? null,
   })
-  if (!catcher || !catchNode) return false
-  const definition = catchNode.eventDefinition
-  const variables: Variables =
-    definition?.type === 'escalation' && definition.escalationCodeVariable
-      ? { [definition.escalationCodeVariable]: code }
-      : {}
-  runCatcher(step, catcher, variables, false)
+  if (!catcher || !catchNode) {
+    passEscalationUp(step, code)
+    return false
+  }
+  runCatcher(step, catcher, escalationVariables(catchNode, code), false)
   return step.state.elements[from.key] === undefined
+}
+
+/**
+ * An escalation a called instance did not catch, thrown again at its call activity: the
+ * activity's own boundary events catch it first, then the event subprocesses and boundary events
+ * of the scopes around it; nothing here catching it passes it on to this instance's own parent.
+ */
+export function catchEscalationOfCalledInstance(
+  step: Step,
+  callActivity: ElementInstanceState,
+  code: string,
+  childInstanceKey: Key,
+): void {
+  const catcher = findCatcher(step, callActivity, true, 'escalation', code)
+  const catchNode = catcher?.boundary?.node ?? catcher?.eventSubProcess?.start
+  step.emit({
+    type: 'EscalationThrown',
+    elementInstanceKey: callActivity.key,
+    elementId: callActivity.elementId,
+    escalationCode: code,
+    caughtBy: catchNode?.id ?? null,
+    childInstanceKey,
+  })
+  if (!catcher || !catchNode) passEscalationUp(step, code)
+  else runCatcher(step, catcher, escalationVariables(catchNode, code), false)
+}
+
+/** Sends an escalation nothing in this instance caught to the call activity that called it. */
+function passEscalationUp(step: Step, code: string): void {
+  const parent = step.state.parent
+  if (!parent) return // uncaught at the root: nothing happens (an escalation is not an error)
+  step.command({
+    type: 'PropagateEscalation',
+    instanceKey: parent.instanceKey,
+    elementInstanceKey: parent.elementInstanceKey,
+    escalationCode: code,
+    childInstanceKey: step.state.key,
+  })
+}
+
+/** The variables a catching escalation event sets: its `escalationCodeVariable`, if any. */
+function escalationVariables(catchNode: FlowNode, code: string): Variables {
+  const definition = catchNode.eventDefinition
+  return definition?.type === 'escalation' && definition.escalationCodeVariable
+    ? { [definition.escalationCodeVariable]: code }
+    : {}
 }
 
 /** Evaluates a string attribute where it is thrown (error codes, signal names). */
