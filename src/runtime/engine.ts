@@ -1441,7 +1441,9 @@ export class Engine {
     )
     if (projection.jobs.size > projection.claimed.length) {
       for (const record of projection.jobs.values()) {
-        if (record && record.status === 'activatable') this.workers.get(record.type)?.[0]?.wake()
+        if (record && record.status === 'activatable') {
+          for (const worker of this.workers.get(record.type) ?? []) worker.wake()
+        }
       }
     }
     return true

@@ -43,6 +43,12 @@ export class JobWorker {
   private stopped = false
   private polling = false
   private pollAgain = false
+  /**
+   * Jobs of this type may wait in the store unclaimed (created while no worker had room, or
+   * announced by the engine or another node). Only then does a finished job make the worker look:
+   * a store query after every job cost a tenth of the engine's time when every job is handed over.
+   */
+  private backlog = true
   private readonly running = new Set<Promise<void>>()
 
   constructor(
@@ -99,7 +105,9 @@ export class JobWorker {
           max: room,
         })
         for (const job of jobs) this.start(job)
-        if (jobs.length === room) this.pollAgain = true
+        // Fewer than asked for: nothing more is due in the store until someone says so.
+        if (jobs.length < room) this.backlog = false
+        else this.pollAgain = true
       } while (this.pollAgain && !this.stopped)
     } catch (error) {
       if (!this.stopped) this.options.onError?.(error, undefined as never)
@@ -110,6 +118,7 @@ export class JobWorker {
 
   /** @internal Jobs of this type are waiting in the store. */
   wake(): void {
+    this.backlog = true
     if (this.spareCapacity() > 0) void this.poll()
   }
 
@@ -120,7 +129,7 @@ export class JobWorker {
       this.engine.releaseLease(job.key)
       this.active--
       this.running.delete(run)
-      if (!this.stopped) this.wake()
+      if (this.backlog && !this.stopped) void this.poll()
     })
     this.running.add(run)
   }

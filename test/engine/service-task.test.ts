@@ -202,4 +202,62 @@ describe('engine/service-task', () => {
     assert.equal(eventsOf(events, 'JobFailed').length, 0)
     assert.equal((errors[0] as { code?: string }).code, 'BATON_INSTANCE_NOT_ACTIVE')
   })
+
+  it('hands jobs to a worker with room without asking the store after each one', async (t) => {
+    // given a worker that takes every job in the write that creates it
+    const { engine } = await engineWith('charge-card.bpmn')
+    t.after(() => engine.close())
+    engine.worker('charge-card', () => ({ charged: true }))
+    await settle(engine)
+    const activate = engine.activateJobs.bind(engine)
+    let queries = 0
+    engine.activateJobs = (request) => {
+      queries++
+      return activate(request)
+    }
+
+    // when 20 instances run one after the other
+    for (let i = 0; i < 20; i++) {
+      const { instanceKey } = await engine.createInstance('charge-card', {
+        variables: { amount: i },
+      })
+      assert.equal((await engine.awaitInstance(instanceKey)).status, 'completed')
+    }
+
+    // then the store was not queried for due jobs once per finished job
+    assert.ok(queries < 5, `${queries} job queries for 20 jobs handed over`)
+  })
+
+  it('takes the jobs created while it had no room once its running job is done', async (t) => {
+    // given a worker with room for one job, held until released
+    const { engine } = await engineWith('charge-card.bpmn')
+    t.after(() => engine.close())
+    const releases: (() => void)[] = []
+    engine.worker(
+      'charge-card',
+      () =>
+        new Promise<{ charged: boolean }>((resolve) =>
+          releases.push(() => resolve({ charged: true })),
+        ),
+      { maxActive: 1 },
+    )
+
+    // when four instances start at once
+    const keys = await Promise.all(
+      [1, 2, 3, 4].map(async (amount) => {
+        const { instanceKey } = await engine.createInstance('charge-card', {
+          variables: { amount },
+        })
+        return instanceKey
+      }),
+    )
+    for (let done = 0; done < 4; done++) {
+      await until(engine, () => releases.length > done, `job ${done + 1} handed over`)
+      assert.equal(releases.length, done + 1, 'one job at a time')
+      releases[done]?.()
+    }
+
+    // then every instance completed, one job after the other
+    for (const key of keys) assert.equal((await engine.awaitInstance(key)).status, 'completed')
+  })
 })
