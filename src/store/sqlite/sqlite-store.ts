@@ -165,6 +165,8 @@ export class SqliteStore implements Store, SubscriptionStore {
   #walSync: WalSync | undefined
   /** File stores: checkpoints off the engine's thread (see checkpointer.ts). */
   #checkpointer: { readonly worker: Checkpointer; readonly logPath: string } | undefined
+  /** When a commit last asked for a checkpoint (performance.now()). */
+  #checkpointAskedAt = -Infinity
 
   readonly #reserveKeys: SqliteStatement
   readonly #upsertProcessDefinition: SqliteStatement
@@ -361,6 +363,11 @@ export class SqliteStore implements Store, SubscriptionStore {
   }
 
   #checkpoint(checkpointer: { readonly worker: Checkpointer; readonly logPath: string }): void {
+    // At most one request per interval: a light load commits hundreds of small batches a second,
+    // and a checkpoint after each one fsynced the database file as often as the log.
+    const now = performance.now()
+    if (now - this.#checkpointAskedAt < CHECKPOINT_INTERVAL_MS) return
+    this.#checkpointAskedAt = now
     let logBytes = 0
     try {
       logBytes = statSync(checkpointer.logPath).size
@@ -683,6 +690,8 @@ export class SqliteStore implements Store, SubscriptionStore {
 const WAL_CHECKPOINT_PAGES = 16_384
 /** A log larger than this is checkpointed by the committing thread (see checkpointer.ts). */
 const MAX_LOG_BYTES = 256 * 1024 * 1024
+/** Commits ask the checkpoint worker for a run at most this often. */
+const CHECKPOINT_INTERVAL_MS = 100
 
 /**
  * Opens (creating and migrating it if needed) a SQLite store.
