@@ -30,6 +30,14 @@ function reject(code: ErrorCode, message: string): Rejection {
   return { rejected: true, code, message }
 }
 
+/** A called instance's error or escalation reached a call activity that has ended meanwhile. */
+function noCallActivity(state: InstanceState, elementInstanceKey: Key): Rejection {
+  return reject(
+    'BATON_ELEMENT_INSTANCE_NOT_FOUND',
+    `instance ${state.key} has no active call activity ${elementInstanceKey}`,
+  )
+}
+
 /**
  * Processes one command against one instance.
  *
@@ -187,12 +195,7 @@ export function processCommand(
     }
     case 'PropagateError': {
       const element = state.elements[command.elementInstanceKey]
-      if (!element) {
-        return reject(
-          'BATON_ELEMENT_INSTANCE_NOT_FOUND',
-          `instance ${state.key} has no active call activity ${command.elementInstanceKey}`,
-        )
-      }
+      if (!element) return noCallActivity(state, command.elementInstanceKey)
       const caught = throwError(
         step,
         element,
@@ -213,12 +216,7 @@ export function processCommand(
     }
     case 'PropagateEscalation': {
       const element = state.elements[command.elementInstanceKey]
-      if (!element) {
-        return reject(
-          'BATON_ELEMENT_INSTANCE_NOT_FOUND',
-          `instance ${state.key} has no active call activity ${command.elementInstanceKey}`,
-        )
-      }
+      if (!element) return noCallActivity(state, command.elementInstanceKey)
       catchEscalationOfCalledInstance(
         step,
         element,
