@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { postgresUnreachable, testPostgresUrl } from '../../test/support/postgres.ts'
 import { skipUnlessRequired } from '../../test/support/skip-unless-required.ts'
 import { openPostgresPool } from '../store/postgres/postgres-pool.ts'
 import { benchDecisions, benchPostgres, benchReference } from './bench.ts'
@@ -12,23 +13,6 @@ import { benchFeel } from './bench/feel.ts'
 import { benchPeerBpmnEngine } from './bench/peer-bpmn-engine.ts'
 import { benchPeerDbos } from './bench/peer-dbos.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
-
-const postgresUrl =
-  process.env['BATON_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-/** Why PostgreSQL cannot be used, or undefined when it answers. */
-async function postgresUnreachable(): Promise<string | undefined> {
-  const pool = openPostgresPool(postgresUrl, 1)
-  try {
-    await pool.query({ text: 'SELECT 1' })
-    return undefined
-  } catch (error) {
-    const cause = error instanceof Error ? error.message || error.name : String(error)
-    return `PostgreSQL is unreachable (${cause}); start it or set BATON_TEST_POSTGRES_URL`
-  } finally {
-    await pool.end()
-  }
-}
 
 // A smoke of the benchmark code, not a timed test: it checks the scenario runs and reports figures.
 describe('cli/bench', () => {
@@ -98,7 +82,7 @@ describe('cli/bench', () => {
     const why = await postgresUnreachable()
     if (why !== undefined) return skipUnlessRequired(t, why)
     const figures = await benchPostgres({
-      url: postgresUrl,
+      url: testPostgresUrl,
       nodes: 1,
       total: 40,
       concurrency: 8,
@@ -110,7 +94,7 @@ describe('cli/bench', () => {
     // null only when the server is on another machine (nothing to read in /proc)
     if (figures.serverCpuMsPerInstance !== null) assert.ok(figures.serverCpuMsPerInstance >= 0)
     assert.equal(figures.conflicts, 0)
-    const pool = openPostgresPool(postgresUrl, 1)
+    const pool = openPostgresPool(testPostgresUrl, 1)
     try {
       const left = await pool.query({
         text: `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'baton_bench_${process.pid}_1'`,
@@ -125,7 +109,7 @@ describe('cli/bench', () => {
     const why = await postgresUnreachable()
     if (why !== undefined) return skipUnlessRequired(t, why)
     const figures = await benchPeerDbos({
-      url: postgresUrl,
+      url: testPostgresUrl,
       total: 10,
       concurrency: 4,
       warmup: 2,
@@ -134,7 +118,7 @@ describe('cli/bench', () => {
     assert.ok(figures.workflowsPerSecond > 0)
     // the workflow status and the three steps' checkpoints
     assert.ok(figures.rowsPerWorkflow >= 4, `${figures.rowsPerWorkflow} rows per workflow`)
-    const pool = openPostgresPool(postgresUrl, 1)
+    const pool = openPostgresPool(testPostgresUrl, 1)
     try {
       const left = await pool.query({
         text: `SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'baton_bench_dbos_${process.pid}'`,
