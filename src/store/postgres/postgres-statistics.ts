@@ -74,32 +74,14 @@ export function statisticsWrites(
   const slotParam = `${params.bind(slot)}::smallint`
   const counters =
     `INSERT INTO ${s}.element_statistics SELECT d, e, ${slotParam}, n, c, t, ms FROM unnest(` +
-    [
-      params.array(
-        'bigint',
-        sorted.map((d) => keyParam(d.processDefinitionKey)),
-      ),
-      params.array(
-        'text',
-        sorted.map((d) => d.elementId),
-      ),
-      params.array(
-        'bigint',
-        sorted.map((d) => d.entered),
-      ),
-      params.array(
-        'bigint',
-        sorted.map((d) => d.completed),
-      ),
-      params.array(
-        'bigint',
-        sorted.map((d) => d.terminated),
-      ),
-      params.array(
-        'bigint',
-        sorted.map((d) => Math.round(d.durationTotalMs)),
-      ),
-    ].join(', ') +
+    arrays(params, sorted, [
+      ['bigint', (d) => keyParam(d.processDefinitionKey)],
+      ['text', (d) => d.elementId],
+      ['bigint', (d) => d.entered],
+      ['bigint', (d) => d.completed],
+      ['bigint', (d) => d.terminated],
+      ['bigint', (d) => Math.round(d.durationTotalMs)],
+    ]) +
     `) AS batch (d, e, n, c, t, ms)${condition}
       ON CONFLICT (process_definition_key, element_id, slot) DO UPDATE SET
         entered = ${s}.element_statistics.entered + excluded.entered,
@@ -117,28 +99,25 @@ export function statisticsWrites(
   if (buckets.length === 0) return [counters]
   const durations =
     `INSERT INTO ${s}.element_durations SELECT d, e, b, ${slotParam}, n FROM unnest(` +
-    [
-      params.array(
-        'bigint',
-        buckets.map((row) => row[0]),
-      ),
-      params.array(
-        'text',
-        buckets.map((row) => row[1]),
-      ),
-      params.array(
-        'smallint',
-        buckets.map((row) => row[2]),
-      ),
-      params.array(
-        'bigint',
-        buckets.map((row) => row[3]),
-      ),
-    ].join(', ') +
+    arrays(params, buckets, [
+      ['bigint', (row) => row[0]],
+      ['text', (row) => row[1]],
+      ['smallint', (row) => row[2]],
+      ['bigint', (row) => row[3]],
+    ]) +
     `) AS batch (d, e, b, n)${condition}
       ON CONFLICT (process_definition_key, element_id, bucket, slot) DO UPDATE SET
         count = ${s}.element_durations.count + excluded.count`
   return [counters, durations]
+}
+
+/** One bound array per column of `rows`, comma-separated (the arguments of an unnest). */
+function arrays<T>(
+  params: StatementParams,
+  rows: readonly T[],
+  columns: readonly (readonly [ArrayElementType, (row: T) => ArrayElement])[],
+): string {
+  return columns.map(([type, value]) => params.array(type, rows.map(value))).join(', ')
 }
 
 export async function elementStatistics(
