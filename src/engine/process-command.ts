@@ -6,10 +6,10 @@
 import type { ErrorCode } from '../errors.ts'
 import { emptyInstanceState } from './apply-event.ts'
 import {
-  catchEscalationOfCalledInstance,
   closeSubscriptionsHeldBy,
   openEventSubprocessSubscriptions,
   throwError,
+  throwEscalation,
   triggerSubscription,
 } from './behaviors/events.ts'
 import { Step } from './step.ts'
@@ -217,12 +217,7 @@ export function processCommand(
     case 'PropagateEscalation': {
       const element = state.elements[command.elementInstanceKey]
       if (!element) return noCallActivity(state, command.elementInstanceKey)
-      catchEscalationOfCalledInstance(
-        step,
-        element,
-        command.escalationCode,
-        command.childInstanceKey,
-      )
+      throwEscalation(step, element, command.escalationCode, command.childInstanceKey)
       break
     }
     case 'CancelInstance': {

@@ -540,9 +540,17 @@ export function throwError(
  * false when the thrower goes on (caught without interrupting, or not caught: not an error). One
  * nothing here catches goes to the call activity that called this instance, if any; the thrower
  * does not wait for it (an interrupting catch up there cancels this instance afterwards).
+ *
+ * With `childInstanceKey`, `from` is a call activity and the escalation one its called instance
+ * did not catch: the activity's own boundary events catch it first.
  */
-export function throwEscalation(step: Step, from: ElementInstanceState, code: string): boolean {
-  const catcher = findCatcher(step, from, false, 'escalation', code)
+export function throwEscalation(
+  step: Step,
+  from: ElementInstanceState,
+  code: string,
+  childInstanceKey?: Key,
+): boolean {
+  const catcher = findCatcher(step, from, childInstanceKey !== undefined, 'escalation', code)
   const catchNode = catcher?.boundary?.node ?? catcher?.eventSubProcess?.start
   step.emit({
     type: 'EscalationThrown',
@@ -550,6 +558,7 @@ export function throwEscalation(step: Step, from: ElementInstanceState, code: st
     elementId: from.elementId,
     escalationCode: code,
     caughtBy: catchNode?.id ?? null,
+    ...(childInstanceKey === undefined ? {} : { childInstanceKey }),
   })
   if (!catcher || !catchNode) {
     passEscalationUp(step, code)
@@ -557,31 +566,6 @@ export function throwEscalation(step: Step, from: ElementInstanceState, code: st
   }
   runCatcher(step, catcher, escalationVariables(catchNode, code), false)
   return step.state.elements[from.key] === undefined
-}
-
-/**
- * An escalation a called instance did not catch, thrown again at its call activity: the
- * activity's own boundary events catch it first, then the event subprocesses and boundary events
- * of the scopes around it; nothing here catching it passes it on to this instance's own parent.
- */
-export function catchEscalationOfCalledInstance(
-  step: Step,
-  callActivity: ElementInstanceState,
-  code: string,
-  childInstanceKey: Key,
-): void {
-  const catcher = findCatcher(step, callActivity, true, 'escalation', code)
-  const catchNode = catcher?.boundary?.node ?? catcher?.eventSubProcess?.start
-  step.emit({
-    type: 'EscalationThrown',
-    elementInstanceKey: callActivity.key,
-    elementId: callActivity.elementId,
-    escalationCode: code,
-    caughtBy: catchNode?.id ?? null,
-    childInstanceKey,
-  })
-  if (!catcher || !catchNode) passEscalationUp(step, code)
-  else runCatcher(step, catcher, escalationVariables(catchNode, code), false)
 }
 
 /** Sends an escalation nothing in this instance caught to the call activity that called it. */
