@@ -1512,6 +1512,14 @@ export class Engine {
       } else {
         cached = this.cache.get(next.instanceKey) ?? (await this.load(next.instanceKey))
       }
+      if (
+        this.shared &&
+        cached !== undefined &&
+        !this.definitions.byDefinitionKey(cached.state.processDefinitionKey)
+      ) {
+        // An instance of a definition another node deployed, before its notification came here.
+        await this.refreshDefinitions()
+      }
       let outcome = processCommand(cached?.state, next, this.context)
       if ('rejected' in outcome && this.shared && next.type !== 'CreateInstance') {
         // Refused on what this node read: another node may have moved the instance on since
