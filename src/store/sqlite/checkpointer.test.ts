@@ -49,8 +49,9 @@ describe('store/sqlite checkpoints', () => {
       for (let round = 0; round < 40; round++) {
         await store.commit(referenceCommandBatch(keys, round))
         largest = Math.max(largest, statSync(`${path}-wal`).size)
-        // A pause now and then, as between a busy engine's batches, lets the worker catch up.
-        if (round % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 200))
+        // A pause now and then, as between a busy engine's batches, lets the worker catch up
+        // (longer than the interval at which commits ask it for a checkpoint).
+        if (round % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 200))
       }
       // 40 commits of 200 commands write far more than the log ever held: it was rewound.
       const written = 40 * 200 * 2000
