@@ -16,7 +16,7 @@ import type {
   Variables,
 } from '../engine/types.ts'
 import { BatonError } from '../errors.ts'
-import { ConcurrencyConflictError } from '../store/store.ts'
+import { CommitNotWrittenError, ConcurrencyConflictError } from '../store/store.ts'
 import type {
   CommitBatch,
   DecisionDefinitionRecord,
@@ -217,6 +217,8 @@ export class Engine {
   private readonly pollIntervalMs: number
   private queue: QueuedCommand[] = []
   private flushing = false
+  /** A commit failed since the flush loop last looked (see flush). */
+  private commitFailed = false
   private flushScheduled = false
   private closed = false
   private readonly cache = new Map<Key, CachedInstance>()
@@ -1248,16 +1250,17 @@ export class Engine {
   private async flush(): Promise<void> {
     if (this.flushing) return
     this.flushing = true
-    // A store that allows it commits batch N while the engine builds batch N+1 (see
-    // Store.pipelinedCommits): the commit in flight, settling to whether it committed.
+    // A store that allows it commits batch N (and N-1, see Store.commitsInFlight) while the
+    // engine builds batch N+1 (see Store.pipelinedCommits): the commits in flight, oldest first,
+    // each settling to whether it committed.
     const pipelined = this.store.pipelinedCommits === true && !this.shared
-    let inFlight: Promise<boolean> | undefined
+    const inFlight: Promise<boolean>[] = []
     try {
       for (;;) {
         if (this.queue.length === 0) {
-          if (inFlight === undefined) break
-          await inFlight
-          inFlight = undefined
+          const oldest = inFlight.shift()
+          if (oldest === undefined) break
+          await oldest
           continue
         }
         // Commands whose commit conflicted go again in smaller batches, down to one alone, so
@@ -1266,25 +1269,35 @@ export class Engine {
         let size = Math.max(1, this.maxBatch >> Math.min(conflicts * 2, 30))
         // Nothing being committed: a large queue goes in two halves, so that the second is
         // built while the first is written (and their follow-up commands alternate likewise).
-        if (pipelined && inFlight === undefined && this.queue.length >= PIPELINE_SPLIT) {
+        if (pipelined && inFlight.length === 0 && this.queue.length >= PIPELINE_SPLIT) {
           size = Math.min(size, Math.ceil(this.queue.length / 2))
         }
         const batch = this.queue.length <= size ? this.queue : this.queue.slice(0, size)
         this.queue = this.queue.length <= size ? [] : this.queue.slice(size)
         const prepared = await this.prepareBatch(batch)
-        if (inFlight !== undefined) {
-          const committed = await inFlight
-          inFlight = undefined
-          if (!committed && prepared !== undefined) {
+        const depth = Math.max(1, this.store.commitsInFlight ?? 1)
+        let failed = this.commitFailed
+        while (inFlight.length >= depth || (failed && inFlight.length > 0)) {
+          if (!(await inFlight.shift())) failed = true
+        }
+        if (failed) {
+          this.commitFailed = false
+          if (prepared !== undefined) {
             // Built on the state of a batch that did not commit: build it again from the store.
             for (const key of prepared.dirty.keys()) this.cache.delete(key)
             this.queue = [...batch, ...this.queue]
-            continue
           }
+          // With several commits in flight, others may have been built on the failed one's
+          // state: nothing cached is trusted, and the store gets a turn to settle.
+          if (depth > 1) {
+            this.cache.clear()
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+          continue
         }
         if (prepared === undefined) continue
         const commit = this.commitBatch(prepared)
-        if (pipelined) inFlight = commit
+        if (pipelined) inFlight.push(commit)
         else await commit
       }
     } finally {
@@ -1392,6 +1405,12 @@ export class Engine {
       this.counters.commitMs += performance.now() - commitStarted
     } catch (error) {
       for (const key of dirty.keys()) this.cache.delete(key)
+      this.commitFailed = true
+      if (error instanceof CommitNotWrittenError) {
+        // Built on a batch whose commit failed: nothing was written; run it again.
+        this.queue = [...outcomes.map(({ queued }) => queued), ...this.queue]
+        return false
+      }
       if (error instanceof ConcurrencyConflictError) {
         // Another node changed an instance since it was read: nothing was written; run the
         // whole batch again on fresh state (a job completed meanwhile is then refused, never

@@ -346,6 +346,17 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
+/**
+ * A commit the store did not write because one called before it failed (see
+ * Store.commitsInFlight): nothing of it was written; build it again on fresh state.
+ */
+export class CommitNotWrittenError extends Error {
+  constructor() {
+    super('an earlier commit failed: this one, built on its state, was not written')
+    this.name = 'CommitNotWrittenError'
+  }
+}
+
 export interface Store extends SubscriptionStore, StatisticsStore {
   /**
    * Whether several engine nodes may use this store at once (PostgreSQL). An engine on a shared
@@ -373,6 +384,13 @@ export interface Store extends SubscriptionStore, StatisticsStore {
    * called, and every other method waits for the commits called before it.
    */
   readonly pipelinedCommits?: boolean
+  /**
+   * With pipelinedCommits: how many commits may be under way at once (default 1: the caller
+   * awaits a commit before it calls the next). Above 1, a commit that fails makes the store
+   * refuse, with CommitNotWrittenError, every commit called before its failure was seen and
+   * until the caller has had a turn to react: those were built on state that did not commit.
+   */
+  readonly commitsInFlight?: number
 
   /**
    * Leases up to `max` jobs of the given types that are activatable now (status activatable, or

@@ -32,6 +32,7 @@ async function slowStore(failing: number): Promise<{ store: Store; commits: () =
     get(target, name, receiver) {
       if (name === 'commit') return commit
       if (name === 'pipelinedCommits') return true
+      if (name === 'commitsInFlight') return 1
       const value: unknown = Reflect.get(target, name, receiver)
       if (typeof value !== 'function') return value
       return async (...args: unknown[]) => {

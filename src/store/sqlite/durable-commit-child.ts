@@ -1,13 +1,19 @@
 /**
  * Child process of the crash test in sqlite-store.test.ts: commits one batch to the file named by
- * argv[2], prints `committed` once commit() returned, then waits to be killed with SIGKILL.
+ * argv[2] (on the commit thread with argv[3] `thread`), prints `committed` once commit()
+ * returned, then waits to be killed with SIGKILL.
  */
 import { openSqliteStore } from './sqlite-store.ts'
 
 const path = process.argv[2]
 if (path === undefined) throw new Error('usage: durable-commit-child.ts <database file>')
 
-const store = await openSqliteStore({ path, durable: true })
+// argv[3] `thread`: the commit is written on the commit thread (see commit-thread.ts).
+const store = await openSqliteStore({
+  path,
+  durable: true,
+  ...(process.argv[3] === 'thread' ? { commitThreadMinRows: 0 } : {}),
+})
 const key = '4242'
 await store.commit({
   instances: [

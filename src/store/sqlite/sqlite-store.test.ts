@@ -67,6 +67,25 @@ describeStoreContract(
   },
 )
 
+// Every commit written on the commit thread (see commit-thread.ts), from the first.
+const threadPathOf = new WeakMap<Store, string>()
+describeStoreContract(
+  'sqlite file, commits on the commit thread',
+  async () => {
+    const path = tempPath()
+    const store = await openSqliteStore({ path, commitThreadMinRows: 0 })
+    threadPathOf.set(store, path)
+    return store
+  },
+  {
+    reopen: async (closed) => {
+      const path = threadPathOf.get(closed)
+      assert.ok(path !== undefined)
+      return openSqliteStore({ path, commitThreadMinRows: 0 })
+    },
+  },
+)
+
 describe('store/sqlite', () => {
   it('reopens a file after close with its data and schema version intact', async () => {
     const path = tempPath()
@@ -128,33 +147,35 @@ describe('store/sqlite', () => {
     }
   })
 
-  it('keeps a durable commit of a process killed right after commit returned', async () => {
-    const path = tempPath()
-    const script = fileURLToPath(new URL('./durable-commit-child.ts', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', script, path], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => {
-      child.on('exit', (_code, signal) => resolve(signal))
-    })
-    let committed = false
-    for await (const line of createInterface({ input: child.stdout })) {
-      if (line === 'committed') {
-        committed = true
-        child.kill('SIGKILL')
-        break
+  for (const where of ['caller', 'thread'] as const) {
+    it(`keeps a durable commit of a process killed right after commit returned (written on the ${where === 'caller' ? "caller's" : 'commit'} thread)`, async () => {
+      const path = tempPath()
+      const script = fileURLToPath(new URL('./durable-commit-child.ts', import.meta.url))
+      const child = spawn(process.execPath, ['--import', 'tsx', script, path, where], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => {
+        child.on('exit', (_code, signal) => resolve(signal))
+      })
+      let committed = false
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (line === 'committed') {
+          committed = true
+          child.kill('SIGKILL')
+          break
+        }
       }
-    }
-    assert.equal(await exited, 'SIGKILL')
-    assert.ok(committed, 'the child printed committed')
-    const store = await openSqliteStore({ path })
-    try {
-      assert.equal((await store.loadInstance('4242'))?.businessKey, 'crash-test')
-      assert.equal((await store.readEvents('4242')).length, 1)
-    } finally {
-      await store.close()
-    }
-  })
+      assert.equal(await exited, 'SIGKILL')
+      assert.ok(committed, 'the child printed committed')
+      const store = await openSqliteStore({ path })
+      try {
+        assert.equal((await store.loadInstance('4242'))?.businessKey, 'crash-test')
+        assert.equal((await store.readEvents('4242')).length, 1)
+      } finally {
+        await store.close()
+      }
+    })
+  }
 
   it('names the path and the cause when the file cannot be opened', async () => {
     const notADirectory = join(tempDir, 'plain-file')

@@ -73,8 +73,9 @@ import {
   upsertSql,
   userTaskColumns,
 } from './sqlite-sql.ts'
-import { SqliteWriter, toSqliteWrite } from './sqlite-write.ts'
+import { SqliteWriter, toSqliteWrite, type SqliteWrite } from './sqlite-write.ts'
 import { WalSync } from './wal-sync.ts'
+import { CommitThread, type CommitThreadData } from './commit-thread.ts'
 import { resolve } from 'node:path'
 import { statSync } from 'node:fs'
 import { Checkpointer } from './checkpointer.ts'
@@ -97,6 +98,12 @@ export interface SqliteStoreOptions {
    * resolves only once it is on disk, and reads wait for it.
    */
   readonly backgroundSync?: boolean
+  /**
+   * Durable file stores with `backgroundSync`: once a commit has at least this many rows, start
+   * writing commits on a worker thread (see commit-thread.ts). Default 256; 0: from the first
+   * commit; `Infinity`: never.
+   */
+  readonly commitThreadMinRows?: number
 }
 
 /** Default and maximum page sizes of the query methods. */
@@ -165,6 +172,10 @@ export class SqliteStore implements Store, SubscriptionStore {
   #walSync: WalSync | undefined
   /** File stores: checkpoints off the engine's thread (see checkpointer.ts). */
   #checkpointer: { readonly worker: Checkpointer; readonly logPath: string } | undefined
+  /** Durable file stores: commits written on a worker thread (see commit-thread.ts). */
+  #commitThread: CommitThread | undefined
+  /** How to start the commit thread, and from which commit size. */
+  #commitThreadStart: { readonly data: CommitThreadData; readonly minRows: number } | undefined
   /** When a commit last asked for a checkpoint (performance.now()). */
   #checkpointAskedAt = -Infinity
 
@@ -357,9 +368,34 @@ export class SqliteStore implements Store, SubscriptionStore {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    this.#writer.write(toSqliteWrite(batch))
+    const write = toSqliteWrite(batch)
+    const thread = this.#commitThreadFor(write)
+    if (thread !== undefined) {
+      const done = thread.commit(write)
+      if (this.#checkpointer) this.#checkpoint(this.#checkpointer)
+      return done
+    }
+    this.#writer.write(write)
     if (this.#checkpointer) this.#checkpoint(this.#checkpointer)
     await this.#walSync?.flush()
+  }
+
+  /** The commit thread if commits go there now; starts it at the first commit large enough. */
+  #commitThreadFor(write: SqliteWrite): CommitThread | undefined {
+    const thread = this.#commitThread
+    if (thread !== undefined) return thread.usable ? thread : undefined
+    const start = this.#commitThreadStart
+    if (start === undefined) return undefined
+    const rows =
+      write.instanceInserts.length +
+      write.instanceUpdates.length +
+      write.events.length +
+      write.jobPuts.length +
+      write.jobDeletes.length
+    if (rows < start.minRows) return undefined
+    // Written here until the thread is ready.
+    this.#commitThread = new CommitThread(start.data)
+    return undefined
   }
 
   #checkpoint(checkpointer: { readonly worker: Checkpointer; readonly logPath: string }): void {
@@ -388,6 +424,14 @@ export class SqliteStore implements Store, SubscriptionStore {
     return this.#walSync !== undefined
   }
 
+  /**
+   * Two once commits go to the commit thread: the engine posts batch N+1 while the thread
+   * writes batch N, so neither thread waits for the other (see Store.commitsInFlight).
+   */
+  get commitsInFlight(): number {
+    return this.#commitThread?.usable === true ? 2 : 1
+  }
+
   /** @internal Checkpoint the log on a worker thread from now on (see openSqliteStore). */
   checkpointInBackground(worker: Checkpointer, path: string): void {
     this.#checkpointer = { worker, logPath: `${path}-wal` }
@@ -399,11 +443,26 @@ export class SqliteStore implements Store, SubscriptionStore {
   }
 
   /**
+   * @internal Write commits of at least `minRows` rows, and all after, on a worker thread; with
+   * 0, every commit, once the thread is ready.
+   */
+  async commitOnThread(data: CommitThreadData, minRows: number): Promise<void> {
+    this.#commitThreadStart = { data, minRows }
+    if (minRows > 0) return
+    this.#commitThread = new CommitThread(data)
+    await this.#commitThread.ready
+  }
+
+  /**
    * Until the log is on disk up to the last write: each read and write of this store then sees
    * only commits that survive a power loss, as with `synchronous=FULL`.
    */
   #settled(): Promise<void> | undefined {
-    return this.#walSync?.pending()?.catch(() => undefined)
+    const commits = this.#commitThread?.pending()
+    const sync = this.#walSync?.pending()?.catch(() => undefined)
+    if (commits === undefined) return sync
+    if (sync === undefined) return commits
+    return Promise.all([commits, sync]).then(() => undefined)
   }
 
   /** After a write outside commit: resolves once it is on disk. */
@@ -679,7 +738,8 @@ export class SqliteStore implements Store, SubscriptionStore {
 
   async close(): Promise<void> {
     await this.#settled()
-    // The worker's connection first, so that this last one checkpoints and removes the log.
+    // The workers' connections first, so that this last one checkpoints and removes the log.
+    await this.#commitThread?.close()
     await this.#checkpointer?.worker.close()
     this.#db.close()
     this.#walSync?.close()
@@ -690,6 +750,8 @@ export class SqliteStore implements Store, SubscriptionStore {
 const WAL_CHECKPOINT_PAGES = 16_384
 /** A log larger than this is checkpointed by the committing thread (see checkpointer.ts). */
 const MAX_LOG_BYTES = 256 * 1024 * 1024
+/** The rows of the first commit written on the commit thread (see SqliteStoreOptions). */
+const COMMIT_THREAD_MIN_ROWS = 256
 /** Commits ask the checkpoint worker for a run at most this often. */
 const CHECKPOINT_INTERVAL_MS = 100
 
@@ -705,6 +767,7 @@ const CHECKPOINT_INTERVAL_MS = 100
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const { path, durable = true, busyTimeoutMs = 5000, backgroundSync = true } = options
+  const commitThreadMinRows = options.commitThreadMinRows ?? COMMIT_THREAD_MIN_ROWS
   const db = openSqliteDatabase(path, busyTimeoutMs)
   try {
     const journal = db.pragma('journal_mode = WAL', { simple: true })
@@ -722,6 +785,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     migrate(db, path)
     const store = new SqliteStore(db)
     if (syncLog) store.syncInBackground(new WalSync(resolve(path)))
+    if (syncLog && commitThreadMinRows !== Infinity) {
+      await store.commitOnThread({ path: resolve(path), busyTimeoutMs }, commitThreadMinRows)
+    }
     if (background)
       store.checkpointInBackground(new Checkpointer({ path: resolve(path) }), resolve(path))
     return store

@@ -3,9 +3,8 @@
  * writer that applies one in a transaction.
  *
  * The parameters are made on the engine's thread, at commit time: they are a snapshot, so the
- * engine may go on changing its cached state objects while the write runs (on the writer thread,
- * see sqlite-writer-thread.ts), and they are plain arrays of numbers and strings, cheap to post
- * to another thread.
+ * engine may go on changing its cached state objects while the write runs (on the commit thread,
+ * see commit-thread.ts), and they are plain arrays of numbers and strings, cheap to post there.
  */
 import { encodeEvents } from '../event-codec.ts'
 import type { ElementStatisticsDelta } from '../statistics.ts'
