@@ -29,6 +29,12 @@ describe('cli/bench', () => {
     assert.ok(figures.p99Ms >= figures.p50Ms)
     assert.ok(figures.commandsPerCommit >= 1)
     assert.ok(figures.cpuMsPerInstance > 0)
+    if (process.platform === 'linux') {
+      // One thread's share of the process's CPU (its clock ticks are 10 ms).
+      const engineThread = figures.engineThreadCpuMsPerInstance
+      assert.ok(engineThread !== undefined && engineThread >= 0)
+      assert.ok(engineThread <= figures.cpuMsPerInstance + 10 / 300, `${engineThread} ms`)
+    }
     const half = figures.halfLoad
     assert.ok(half !== undefined)
     assert.equal(half.instances, 60)

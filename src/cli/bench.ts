@@ -25,7 +25,7 @@ import { openPostgresStore } from '../store/postgres/postgres-store.ts'
 import type { NodeFigures } from './bench-node.ts'
 import { runWorkloadScenarios, workloadScenarioNames } from './bench/workload-scenarios.ts'
 import { benchFeel } from './bench/feel.ts'
-import { percentile, round } from './bench/measure.ts'
+import { mainThreadCpuMs, percentile, round } from './bench/measure.ts'
 import { benchStoreLimit } from './bench/store-limit.ts'
 import { processCpuMs } from './bench/server-cpu.ts'
 
@@ -49,6 +49,11 @@ export interface ReferenceFigures {
    * instances/s when other programs share the cores.
    */
   readonly cpuMsPerInstance: number
+  /**
+   * The engine's thread alone (the process's main thread), ms per instance: what bounds
+   * instances/s once the other threads have a core of their own. Absent without Linux's /proc.
+   */
+  readonly engineThreadCpuMsPerInstance?: number
   /** The host's one-minute load average at the end of the run (how shared the cores were). */
   readonly loadAverage: number
   /** Latency at half of the peak rate above (open loop); absent when not asked for. */
@@ -113,10 +118,12 @@ export async function benchReference(options: {
     const latencies: number[] = []
     const before = engine.stats()
     const cpuBefore = process.cpuUsage()
+    const engineThreadBefore = mainThreadCpuMs()
     const t0 = performance.now()
     await run(options.total, latencies)
     const seconds = (performance.now() - t0) / 1000
     const cpu = process.cpuUsage(cpuBefore)
+    const engineThreadAfter = mainThreadCpuMs()
     const after = engine.stats()
     const batches = after.batches - before.batches
     latencies.sort((a, b) => a - b)
@@ -137,6 +144,14 @@ export async function benchReference(options: {
       commandsPerCommit: round((after.commands - before.commands) / Math.max(1, batches), 1),
       commitShare: round((after.commitMs - before.commitMs) / 1000 / seconds, 2),
       cpuMsPerInstance: round((cpu.user + cpu.system) / 1000 / options.total, 3),
+      ...(engineThreadBefore === undefined || engineThreadAfter === undefined
+        ? {}
+        : {
+            engineThreadCpuMsPerInstance: round(
+              (engineThreadAfter - engineThreadBefore) / options.total,
+              3,
+            ),
+          }),
       loadAverage: round(loadavg()[0] ?? 0, 2),
       ...(halfLoad === undefined ? {} : { halfLoad }),
     }
@@ -457,6 +472,11 @@ async function main(): Promise<void> {
     if (half !== undefined) {
       console.log(
         `reference at half load: ${half.instances} instances started at ${half.offeredPerSecond}/s (half of the peak above, open loop), completed at ${half.instancesPerSecond}/s, p50 ${half.p50Ms.toFixed(1)} ms, p99 ${half.p99Ms.toFixed(1)} ms from each one's due instant, ${half.cpuMsPerInstance.toFixed(3)} CPU ms/instance`,
+      )
+    }
+    if (reference.engineThreadCpuMsPerInstance !== undefined) {
+      console.log(
+        `engine thread: ${reference.engineThreadCpuMsPerInstance.toFixed(3)} CPU ms/instance (the rest of the CPU above ran on other threads: commits, checkpoints, garbage collection)`,
       )
     }
     console.log(

@@ -2,6 +2,7 @@
  * Small helpers the benchmark scenarios share: percentiles, rounding, and running a number of
  * operations with a fixed number in flight.
  */
+import { readFileSync } from 'node:fs'
 
 /** The `p`th percentile of ascending `sorted` values (nearest rank); 0 for none. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -42,6 +43,24 @@ export async function inFlight(
 /** Resolves after `ms` (the scenarios wait for wall-clock due times; tests never call it). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+}
+
+/**
+ * CPU time (user + system) the process's main thread (the engine's) used so far, ms, from
+ * Linux's /proc; undefined elsewhere. The other threads (SQLite's commit and checkpoint threads,
+ * the garbage collector's helpers, libuv's pool) run on the other cores: what limits instances/s
+ * is mostly this one.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th
+    // and 13th, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
 }
 
 /** CPU time (user + system) this process used so far, ms; differences are robust to machine load. */
