@@ -1267,15 +1267,20 @@ export class Engine {
         // that a hot instance cannot keep a large batch failing.
         const conflicts = this.queue[0]?.conflicts ?? 0
         let size = Math.max(1, this.maxBatch >> Math.min(conflicts * 2, 30))
-        // Nothing being committed: a large queue goes in two halves, so that the second is
-        // built while the first is written (and their follow-up commands alternate likewise).
-        if (pipelined && inFlight.length === 0 && this.queue.length >= PIPELINE_SPLIT) {
+        const depth = pipelined ? Math.max(1, this.store.commitsInFlight ?? 1) : 1
+        const limit = depth > 1 ? this.store.pipelinedBatchLimit : undefined
+        if (limit !== undefined) {
+          // Several commits under way: small batches keep both threads busy, each instance's
+          // next command waits for less, and a batch's objects die young.
+          size = Math.min(size, Math.max(1, limit))
+        } else if (pipelined && inFlight.length === 0 && this.queue.length >= PIPELINE_SPLIT) {
+          // Nothing being committed: a large queue goes in two halves, so that the second is
+          // built while the first is written (and their follow-up commands alternate likewise).
           size = Math.min(size, Math.ceil(this.queue.length / 2))
         }
         const batch = this.queue.length <= size ? this.queue : this.queue.slice(0, size)
         this.queue = this.queue.length <= size ? [] : this.queue.slice(size)
         const prepared = await this.prepareBatch(batch)
-        const depth = Math.max(1, this.store.commitsInFlight ?? 1)
         let failed = this.commitFailed
         while (inFlight.length >= depth || (failed && inFlight.length > 0)) {
           if (!(await inFlight.shift())) failed = true

@@ -391,6 +391,12 @@ export interface Store extends SubscriptionStore, StatisticsStore {
    * until the caller has had a turn to react: those were built on state that did not commit.
    */
   readonly commitsInFlight?: number
+  /**
+   * With commitsInFlight above 1: the most commands the engine puts in one batch (where a
+   * commit costs little beyond its rows, small batches keep both sides busy). Unset: the
+   * engine's own limit.
+   */
+  readonly pipelinedBatchLimit?: number | undefined
 
   /**
    * Leases up to `max` jobs of the given types that are activatable now (status activatable, or

@@ -14,10 +14,10 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 describe('runtime/commits on the SQLite commit thread', () => {
   it('runs every instance to its end when a commit conflicts while the next one is under way', async (t) => {
     // given 300 reference instances whose validate jobs are held by a worker, on a file store
-    // writing every commit on its commit thread (two commits under way at once)
+    // writing every commit on its commit thread (several commits under way at once)
     const path = join(dir, 'conflict.db')
     const store = await openSqliteStore({ path, commitThreadMinRows: 0 })
-    assert.equal(store.commitsInFlight, 2)
+    assert.ok(store.commitsInFlight > 1)
     const engine = await Engine.open({ store })
     t.after(() => engine.close())
     await engine.deploy({ name: 'reference.bpmn', xml: fixture('../../examples/reference.bpmn') })
@@ -45,7 +45,7 @@ describe('runtime/commits on the SQLite commit thread', () => {
     assert.equal(waiting, count)
 
     // when another connection changes every instance's row behind the engine's back, and the
-    // 300 completions arrive at once (the engine splits them over two batches in flight)
+    // 300 completions arrive at once (the engine splits them over batches in flight together)
     const other = new Database(path)
     other.pragma('busy_timeout = 5000')
     other

@@ -20,11 +20,11 @@ function creating(key: string): CommitBatch {
 }
 
 describe('store/sqlite commit thread', () => {
-  it('says two commits may be under way once commits go to the thread, one before', async () => {
+  it('says several commits may be under way once commits go to the thread, one before', async () => {
     const onThread = await openSqliteStore({ path: newPath(), commitThreadMinRows: 0 })
     const onCaller = await openSqliteStore({ path: newPath(), commitThreadMinRows: Infinity })
     try {
-      assert.equal(onThread.commitsInFlight, 2)
+      assert.ok(onThread.commitsInFlight > 1)
       assert.equal(onCaller.commitsInFlight, 1)
     } finally {
       await onThread.close()
@@ -48,7 +48,7 @@ describe('store/sqlite commit thread', () => {
       for (let i = 0; i < 200 && store.commitsInFlight === 1; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
-      assert.equal(store.commitsInFlight, 2, 'the thread took over')
+      assert.ok(store.commitsInFlight > 1, 'the thread took over')
       await store.commit(creating('5'))
       for (const key of ['1', '2', '3', '4', '5']) {
         assert.equal((await store.loadInstance(key))?.key, key)

@@ -19,6 +19,7 @@
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { CommitSequence } from '../commit-sequence.ts'
 import { CommitNotWrittenError, ConcurrencyConflictError } from '../store.ts'
 import type { SqliteWrite } from './sqlite-write.ts'
 
@@ -69,15 +70,8 @@ export class CommitThread {
   #ready = false
   #exited = false
   #closing = false
-  /** Settles once every commit posted so far is answered. */
-  #last: Promise<void> | undefined
-  /** Failures answered (not counting refusals of commits built on them). */
-  #failures = 0
-  /**
-   * Set when a commit fails, until no commit is waiting and the callers have had a turn (a
-   * macrotask) to react: commits called meanwhile are refused without being posted.
-   */
-  #refusing = false
+  /** The commits posted and not yet answered, and the refusal after a failure. */
+  readonly #sequence = new CommitSequence()
 
   constructor(data: CommitThreadData) {
     this.#worker = startWorker(data)
@@ -109,23 +103,19 @@ export class CommitThread {
 
   /** Posts a commit; resolves once it is written and the log fsynced. */
   commit(write: SqliteWrite): Promise<void> {
-    if (this.#refusing) return Promise.reject(new CommitNotWrittenError())
+    if (this.#sequence.refusing) return Promise.reject(new CommitNotWrittenError())
     const id = this.#nextId++
     const done = new Promise<void>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject })
     })
-    this.#worker.postMessage({ id, write, failuresSeen: this.#failures } satisfies CommitRequest)
-    const last = done.catch(() => undefined)
-    this.#last = last
-    void last.then(() => {
-      if (this.#last === last) this.#last = undefined
-    })
-    return done
+    const failuresSeen = this.#sequence.failures
+    this.#worker.postMessage({ id, write, failuresSeen } satisfies CommitRequest)
+    return this.#sequence.track(done)
   }
 
   /** Settles once the commits posted so far are answered; undefined when none is waiting. */
   pending(): Promise<void> | undefined {
-    return this.#last
+    return this.#sequence.settled()
   }
 
   #answer(reply: CommitReply): void {
@@ -136,28 +126,12 @@ export class CommitThread {
         : reply.error !== undefined
           ? Object.assign(new Error(reply.error.message), { code: reply.error.code })
           : undefined
-    if (error !== undefined && !reply.notWritten) {
-      this.#failures++
-      this.#refuseUntilSettled()
-    }
     for (const id of reply.ids) {
       const waiting = this.#waiting.get(id)
       this.#waiting.delete(id)
       if (error === undefined) waiting?.resolve()
       else waiting?.reject(error)
     }
-  }
-
-  #refuseUntilSettled(): void {
-    if (this.#refusing) return
-    this.#refusing = true
-    const settled = async (): Promise<void> => {
-      while (this.#last !== undefined) await this.#last
-      await new Promise((resolve) => setImmediate(resolve))
-      if (this.#last !== undefined) return settled()
-      this.#refusing = false
-    }
-    void settled()
   }
 
   #stop(error: Error): void {
@@ -170,7 +144,7 @@ export class CommitThread {
   async close(): Promise<void> {
     if (this.#closing) return
     this.#closing = true
-    await this.#last
+    await this.#sequence.settled()
     if (this.#exited) return
     const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()))
     // Kept alive until it has exited, or the process could end with close() pending.
