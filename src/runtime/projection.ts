@@ -55,8 +55,11 @@ export class BatchProjection {
   /** What message start decisions relied on (see CommitBatch.messageStartGuards). */
   readonly messageStartGuards: MessageStartGuard[] = []
 
-  /** Per-element counters this batch adds, by `${processDefinitionKey}/${elementId}`. */
-  readonly elementStatistics = new Map<string, ElementStatisticsAccumulator>()
+  /**
+   * Per-element counters this batch adds, by process definition key, then element id (two
+   * levels: no key string is built per event).
+   */
+  readonly elementStatistics = new Map<Key, Map<string, ElementStatisticsAccumulator>>()
 
   constructor(private readonly claim: JobClaimer) {}
 
@@ -77,20 +80,30 @@ export class BatchProjection {
 
   /** The statistics deltas of the batch, for the commit. */
   elementStatisticsDeltas(): ElementStatisticsDelta[] {
-    return [...this.elementStatistics.values()].map((entry) => ({
-      processDefinitionKey: entry.processDefinitionKey,
-      elementId: entry.elementId,
-      entered: entry.entered,
-      completed: entry.completed,
-      terminated: entry.terminated,
-      durationTotalMs: entry.durationTotalMs,
-      durationBuckets: [...entry.buckets],
-    }))
+    const deltas: ElementStatisticsDelta[] = []
+    for (const elements of this.elementStatistics.values()) {
+      for (const entry of elements.values()) {
+        deltas.push({
+          processDefinitionKey: entry.processDefinitionKey,
+          elementId: entry.elementId,
+          entered: entry.entered,
+          completed: entry.completed,
+          terminated: entry.terminated,
+          durationTotalMs: entry.durationTotalMs,
+          durationBuckets: [...entry.buckets],
+        })
+      }
+    }
+    return deltas
   }
 
   private statisticsOf(state: InstanceState, elementId: string): ElementStatisticsAccumulator {
-    const id = `${state.processDefinitionKey}/${elementId}`
-    let entry = this.elementStatistics.get(id)
+    let elements = this.elementStatistics.get(state.processDefinitionKey)
+    if (elements === undefined) {
+      elements = new Map()
+      this.elementStatistics.set(state.processDefinitionKey, elements)
+    }
+    let entry = elements.get(elementId)
     if (entry === undefined) {
       entry = {
         processDefinitionKey: state.processDefinitionKey,
@@ -101,7 +114,7 @@ export class BatchProjection {
         durationTotalMs: 0,
         buckets: new Map(),
       }
-      this.elementStatistics.set(id, entry)
+      elements.set(elementId, entry)
     }
     return entry
   }
