@@ -54,13 +54,20 @@ interface Waiting {
 const extension = extname(fileURLToPath(import.meta.url))
 const workerUrl = new URL(`./commit-thread-worker${extension}`, import.meta.url)
 
+/**
+ * The worker's young generation: it only decodes one commit's parameters at a time, all garbage
+ * once written, and V8's default (sized for a main thread) added about 45 MB of resident memory
+ * (the scale scenario: 291-296 MB with 100,000 active instances, 243-249 MB with this).
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 8 }
+
 function startWorker(data: CommitThreadData): Worker {
-  if (extension !== '.ts') return new Worker(workerUrl, { workerData: data })
+  if (extension !== '.ts') return new Worker(workerUrl, { workerData: data, resourceLimits })
   // From source, under tsx: a worker does not inherit the loader's hooks, so it registers them.
   const source =
     "import('tsx/esm/api').then((tsx) => { tsx.register(); " +
     `return import(${JSON.stringify(workerUrl.href)}) })`
-  return new Worker(source, { eval: true, workerData: data })
+  return new Worker(source, { eval: true, workerData: data, resourceLimits })
 }
 
 export class CommitThread {
