@@ -17,6 +17,9 @@ const db = openSqliteDatabase(path, busyTimeoutMs)
 // The log is fsynced here, after the commits (the engine's connection is set up the same way).
 db.pragma('synchronous = NORMAL', { simple: true })
 db.pragma(`busy_timeout = ${busyTimeoutMs}`, { simple: true })
+// The checkpoint thread folds the log into the database file (see checkpointer.ts); SQLite's
+// automatic checkpoint, set per connection, would otherwise run inside this thread's commits.
+db.pragma('wal_autocheckpoint = 0', { simple: true })
 const writer = new SqliteWriter(db)
 let logFd: number | undefined
 /** Failures answered so far: a request posted before the caller saw them all is refused. */
