@@ -53,9 +53,11 @@ describe('store/sqlite checkpoints', () => {
         // (longer than the interval at which commits ask it for a checkpoint).
         if (round % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 200))
       }
-      // 40 commits of 200 commands write far more than the log ever held: it was rewound.
+      // 40 commits of 200 commands write far more than the log ever held: it was rewound. (A
+      // burst's last commits are checkpointed in the pause after it, by a request put off to
+      // the end of the interval: without it the log grew to 7.5-11 MB.)
       const written = 40 * 200 * 2000
-      assert.ok(largest < written / 2, `log grew to ${largest} bytes of ${written} written`)
+      assert.ok(largest < written / 4, `log grew to ${largest} bytes of ${written} written`)
       assert.equal((await store.loadInstance('1000'))?.stateVersion, 40)
     } finally {
       await store.close()

@@ -178,6 +178,8 @@ export class SqliteStore implements Store, SubscriptionStore {
   #commitThreadStart: { readonly data: CommitThreadData; readonly minRows: number } | undefined
   /** When a commit last asked for a checkpoint (performance.now()). */
   #checkpointAskedAt = -Infinity
+  /** A request put off to the end of the interval (see #checkpoint). */
+  #checkpointTimer: NodeJS.Timeout | undefined
 
   readonly #reserveKeys: SqliteStatement
   readonly #upsertProcessDefinition: SqliteStatement
@@ -372,7 +374,13 @@ export class SqliteStore implements Store, SubscriptionStore {
     const thread = this.#commitThreadFor(write)
     if (thread !== undefined) {
       const done = thread.commit(write)
-      if (this.#checkpointer) this.#checkpoint(this.#checkpointer)
+      const checkpointer = this.#checkpointer
+      // Once written: a checkpoint asked for before would not reach this commit's pages.
+      if (checkpointer)
+        done.then(
+          () => this.#checkpoint(checkpointer),
+          () => undefined,
+        )
       return done
     }
     this.#writer.write(write)
@@ -402,7 +410,19 @@ export class SqliteStore implements Store, SubscriptionStore {
     // At most one request per interval: a light load commits hundreds of small batches a second,
     // and a checkpoint after each one fsynced the database file as often as the log.
     const now = performance.now()
-    if (now - this.#checkpointAskedAt < CHECKPOINT_INTERVAL_MS) return
+    const wait = this.#checkpointAskedAt + CHECKPOINT_INTERVAL_MS - now
+    if (wait > 0) {
+      // Asked again once the interval is over, so that the last commits of a burst are folded
+      // in too: the log is rewound only by a commit that finds it wholly checkpointed.
+      if (this.#checkpointTimer === undefined) {
+        this.#checkpointTimer = setTimeout(() => {
+          this.#checkpointTimer = undefined
+          this.#checkpoint(checkpointer)
+        }, wait)
+        this.#checkpointTimer.unref()
+      }
+      return
+    }
     this.#checkpointAskedAt = now
     let logBytes = 0
     try {
@@ -744,6 +764,8 @@ export class SqliteStore implements Store, SubscriptionStore {
 
   async close(): Promise<void> {
     await this.#settled()
+    clearTimeout(this.#checkpointTimer)
+    this.#checkpointTimer = undefined
     // The workers' connections first, so that this last one checkpoints and removes the log.
     await this.#commitThread?.close()
     await this.#checkpointer?.worker.close()
