@@ -16,7 +16,12 @@ export type {
 export { JobWorker } from './runtime/job-worker.ts'
 export type { JobControls, JobHandler, JobWorkerOptions, WorkerJob } from './runtime/job-worker.ts'
 export { formatProblems } from './runtime/definitions.ts'
-export type { DeployedDefinition, Deployment, DeployResource } from './runtime/definitions.ts'
+export type {
+  DeployedDefinition,
+  Deployment,
+  DeploymentWarning,
+  DeployResource,
+} from './runtime/definitions.ts'
 export type { DecisionEvaluation, DeployedDecision } from './runtime/decisions.ts'
 export { BatonError, ErrorCatalogue } from './errors.ts'
 export type { ErrorCode } from './errors.ts'

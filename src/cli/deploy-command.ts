@@ -6,6 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join, relative, sep } from 'node:path'
 import { BatonHttpError } from '../client/http-error.ts'
+import type { DeploymentWarningWire } from '../client/wire-types.ts'
+import { formatProblems } from '../runtime/definitions.ts'
 import type { ProgressBar } from './progress-bar.ts'
 import type { RemoteOptions } from './remote.ts'
 import { CliError, withServer } from './remote.ts'
@@ -77,6 +79,11 @@ export interface FileReport {
   readonly resources: readonly DeployedResource[]
   /** Why the server rejected the file: one line per problem (file, line, element, rule). */
   readonly problems: readonly string[]
+  /**
+   * What the server warned about in a file it took, as `baton validate` words it: one line per
+   * warning (file, line, element, rule), e.g. a rule relaxed for a descriptive diagram.
+   */
+  readonly warnings: readonly string[]
 }
 
 export interface DeployReport {
@@ -89,6 +96,8 @@ export interface DeployReport {
 export interface DeployOptions extends RemoteOptions {
   readonly json: boolean
   readonly out?: (line: string) => void
+  /** Where warnings go (default stderr); with `json` they are in the report instead. */
+  readonly err?: (line: string) => void
   /** Shown while files are deployed (drawn only on a terminal). */
   readonly progress?: ProgressBar
 }
@@ -139,6 +148,12 @@ export async function deployCommand(
   const files = await collectModelFiles(paths)
   const bar = options.json ? undefined : options.progress
   const say = (line: string): void => (bar ? bar.log(line) : options.json ? undefined : out(line))
+  const err = options.err ?? console.error
+  const warn = (line: string): void => {
+    if (options.json) return
+    if (bar) bar.aside(() => err(line))
+    else err(line)
+  }
   const reports: FileReport[] = []
   await withServer(options, async (client) => {
     // The deployment answer does not say whether content was new; what was there before does.
@@ -152,6 +167,7 @@ export async function deployCommand(
         const report = await deployFile(file, known, (resources) => client.deploy(resources))
         reports.push(report)
         for (const line of describeFile(report)) say(line)
+        for (const line of report.warnings) warn(`warning: ${line}`)
         bar?.tick()
       }
     } finally {
@@ -176,9 +192,11 @@ export async function deployCommand(
 async function deployFile(
   file: ModelFile,
   known: Set<string>,
-  deploy: (
-    resources: { name: string; content: Uint8Array }[],
-  ) => Promise<{ readonly deployments: readonly DeploymentItem[] }>,
+  deploy: (resources: { name: string; content: Uint8Array }[]) => Promise<{
+    readonly deployments: readonly DeploymentItem[]
+    /** Absent from the answers of servers older than the warnings. */
+    readonly warnings?: readonly DeploymentWarningWire[]
+  }>,
 ): Promise<FileReport> {
   let content: Uint8Array
   try {
@@ -189,6 +207,7 @@ async function deployFile(
       status: 'rejected',
       resources: [],
       problems: [`${file.name}: [file-unreadable] ${(error as Error).message}`],
+      warnings: [],
     }
   }
   let answer
@@ -197,7 +216,13 @@ async function deployFile(
   } catch (error) {
     // A model the server refuses is this file's problem; anything else stops the whole run.
     if (error instanceof BatonHttpError && error.status === 400) {
-      return { file: file.name, status: 'rejected', resources: [], problems: problemLines(error) }
+      return {
+        file: file.name,
+        status: 'rejected',
+        resources: [],
+        problems: problemLines(error),
+        warnings: [],
+      }
     }
     throw error
   }
@@ -231,5 +256,6 @@ async function deployFile(
     status: unchanged ? 'unchanged' : 'deployed',
     resources,
     problems: [],
+    warnings: (answer.warnings ?? []).map((w) => formatProblems(w.resourceName, [w])),
   }
 }

@@ -61,8 +61,16 @@ export class ProgressBar {
 
   /** Prints a line above the bar. */
   log(line: string): void {
+    this.aside(() => this.stream.write(`${line}\n`))
+  }
+
+  /**
+   * Runs `print`, which writes whole lines to another stream of the same terminal (stderr, say),
+   * with the bar cleared first and drawn again after, so the two never share a line.
+   */
+  aside(print: () => void): void {
     this.clear()
-    this.stream.write(`${line}\n`)
+    print()
     this.draw()
   }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import type { TestServer } from '../server/test-support.ts'
-import { openTestServer } from '../server/test-support.ts'
+import { openTestServer, sketchBpmn } from '../server/test-support.ts'
 import { createMemoryTokenStore } from '../server/tokens.ts'
 import { createClient } from './client.ts'
 import { BatonHttpError, isTransientError } from './http-error.ts'
@@ -293,6 +293,26 @@ describe('client over a real loopback port', () => {
       assert.equal(refused.status, 403)
     } finally {
       await Promise.all(workers.map((w) => w.close()))
+      await server.close()
+    }
+  })
+
+  it('hands back the warnings of a descriptive diagram with the deployment', async () => {
+    const server = await openTestServer()
+    try {
+      await server.app.listen({ host: '127.0.0.1', port: 0 })
+      const { port } = server.app.server.address() as AddressInfo
+      const client = createClient({ baseUrl: `http://127.0.0.1:${port}` })
+
+      const deployment = await client.deploy([{ name: 'sketch.bpmn', content: sketchBpmn }])
+
+      assert.equal(deployment.deployments[0]?.processDefinition?.processDefinitionId, 'sketch')
+      assert.deepEqual(
+        deployment.warnings.map((w) => `${w.resourceName} ${w.elementId ?? ''} ${w.rule}`),
+        ['sketch.bpmn sketch process-not-executable', 'sketch.bpmn Notes flow-node-unreachable'],
+      )
+      assert.match(deployment.warnings[1]?.message ?? '', /as a descriptive model, Baton starts it/)
+    } finally {
       await server.close()
     }
   })

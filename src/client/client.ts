@@ -158,7 +158,7 @@ export class BatonClient {
     return this.json('GET', '/v2/topology')
   }
 
-  /** Deploys BPMN files, all or nothing. */
+  /** Deploys BPMN and DMN files, all or nothing; the answer also carries the files' warnings. */
   deploy(files: readonly DeployFile[]): Promise<DeploymentResponse> {
     const form = new FormData()
     for (const file of files) {

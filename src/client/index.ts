@@ -35,6 +35,7 @@ export type {
   DeployedProcessWire,
   DeploymentItemWire,
   DeploymentResponse,
+  DeploymentWarningWire,
   ElementInstanceFilter,
   ElementInstanceState,
   ElementInstanceWire,

@@ -115,10 +115,28 @@ export interface DeploymentItemWire {
   readonly decisionDefinition?: DeployedDecisionWire
 }
 
+/**
+ * A warning of the model compiler on a deployed file (a Baton extension): e.g. a rule only an
+ * executable process must keep, broken by a descriptive diagram, and what Baton does instead.
+ */
+export interface DeploymentWarningWire {
+  /** The deployed file it is in. */
+  readonly resourceName: string
+  /** Stable rule id, e.g. `start-event-required`. */
+  readonly rule: string
+  /** The element it is on (absent for file-level warnings). */
+  readonly elementId?: string
+  /** Line in the file when known. */
+  readonly line?: number
+  readonly message: string
+}
+
 export interface DeploymentResponse {
   readonly deploymentKey: string
   readonly tenantId: string
   readonly deployments: readonly DeploymentItemWire[]
+  /** The warnings of every deployed BPMN file, in file order; empty when there are none. */
+  readonly warnings: readonly DeploymentWarningWire[]
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,10 +24,23 @@ export interface DeployResource {
   readonly xml: string
 }
 
-/** What one deployment did: its processes and its decisions. */
+/** What one deployment did: its processes, its decisions, and the warnings of its files. */
 export interface Deployment {
   readonly processes: readonly DeployedDefinition[]
   readonly decisions: readonly DeployedDecision[]
+  /**
+   * What the model compiler warned about in each BPMN file, in file order (empty when nothing):
+   * e.g. a rule an executable process must keep that a descriptive file breaks, and what Baton
+   * does instead. Given again when identical content is deployed again, since the content still
+   * has them.
+   */
+  readonly warnings: readonly DeploymentWarning[]
+}
+
+/** A compiler warning on a deployed file: a model problem that did not reject it. */
+export interface DeploymentWarning extends ModelProblem {
+  /** The name of the deployed file it is in (`DeployResource.name`). */
+  readonly resourceName: string
 }
 
 export interface DeployedDefinition {
@@ -159,6 +172,8 @@ export class Definitions {
       )
     }
     const compiled: { resource: DeployResource; processes: readonly ExecutableProcess[] }[] = []
+    // DMN files have none: the DMN compiler only reports problems that reject the file.
+    const warnings: DeploymentWarning[] = []
     const dmn: CompiledDmnResource[] = []
     const failures: string[] = []
     const problems: { resource: string; problems: readonly ModelProblem[] }[] = []
@@ -193,8 +208,13 @@ export class Definitions {
         continue
       }
       const result = await compileBpmn(resource.xml)
-      if (!result.ok) fail(resource.name, result.problems)
-      else compiled.push({ resource, processes: result.processes })
+      if (!result.ok) {
+        fail(resource.name, result.problems)
+        continue
+      }
+      compiled.push({ resource, processes: result.processes })
+      for (const warning of result.warnings)
+        warnings.push({ resourceName: resource.name, ...warning })
     }
     if (failures.length > 0) {
       throw new BatonError(
@@ -252,6 +272,6 @@ export class Definitions {
       await this.store.saveProcessDefinitions(toSave.map((s) => s.record))
       for (const { record, process } of toSave) this.add(record, process)
     }
-    return { processes: deployed, decisions: decisions.deployed }
+    return { processes: deployed, decisions: decisions.deployed, warnings }
   }
 }

@@ -391,7 +391,8 @@ export class Engine {
 
   /**
    * Validates and deploys BPMN and DMN resources, all or nothing; identical content is a no-op.
-   * Returns the processes; `deployResources` also tells what happened to the decisions.
+   * Returns the processes; `deployResources` also tells what happened to the decisions, and
+   * returns the compiler's warnings (e.g. the rules relaxed for a descriptive diagram).
    *
    * @example
    * await engine.deploy([{ name: 'order.bpmn', xml }, { name: 'risk.dmn', xml: dmn }])
@@ -403,13 +404,16 @@ export class Engine {
   }
 
   /**
-   * Like `deploy`, returning the deployed processes and decisions. Decisions are versioned by
-   * decision id: the same file again is a no-op, changed content is the next version, which
-   * business rule tasks call from then on.
+   * Like `deploy`, returning the deployed processes and decisions, and the warnings of the BPMN
+   * files: a file without any executable process deploys as a descriptive diagram, where the
+   * rules only executable processes must keep are warnings saying what Baton does instead.
+   * Decisions are versioned by decision id: the same file again is a no-op, changed content is
+   * the next version, which business rule tasks call from then on.
    *
    * @example
-   * const { decisions } = await engine.deployResources({ name: 'risk.dmn', xml })
+   * const { decisions, warnings } = await engine.deployResources({ name: 'risk.dmn', xml })
    * console.log(decisions.map((d) => `${d.decisionId} v${d.version}`))
+   * for (const w of warnings) console.warn(formatProblems(w.resourceName, [w]))
    */
   async deployResources(
     resources: readonly DeployResource[] | DeployResource,

@@ -7,6 +7,7 @@ import {
   openTestServer,
   referenceBpmn,
   reviewAndPayBpmn,
+  sketchBpmn,
 } from './test-support.ts'
 
 interface ProblemBody {
@@ -17,6 +18,10 @@ interface ProblemBody {
   instance: string
   code: string
   errors?: { field: string; message: string }[]
+}
+
+interface JsonContent {
+  readonly content?: Record<string, { schema?: { properties?: Record<string, unknown> } }>
 }
 
 function assertProblem(
@@ -235,6 +240,43 @@ describe('server/deployments', () => {
     const first = await deploy(server.app, [{ name: 'reference.bpmn', content: referenceBpmn }])
     const again = await deploy(server.app, [{ name: 'reference.bpmn', content: referenceBpmn }])
     assert.deepEqual(again.deployments, first.deployments)
+  })
+
+  it('answers the warnings of a descriptive diagram with the deployment, none for an executable one', async () => {
+    // given a descriptive diagram deployed with an executable model
+    const body = multipart([
+      { name: 'reference.bpmn', content: referenceBpmn },
+      { name: 'sketch.bpmn', content: sketchBpmn },
+    ])
+
+    // when
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/v2/deployments',
+      headers: body.headers,
+      payload: body.payload,
+    })
+
+    // then both deploy, and the warnings name the diagram's file, elements, lines and rules
+    assert.equal(response.statusCode, 200)
+    const result = response.json<{
+      deployments: { processDefinition: { processDefinitionId: string } }[]
+      warnings: { resourceName: string; rule: string; elementId?: string; line?: number }[]
+    }>()
+    assert.deepEqual(
+      result.deployments.map((d) => d.processDefinition.processDefinitionId),
+      ['reference', 'sketch'],
+    )
+    assert.deepEqual(
+      result.warnings.map((w) => [w.resourceName, w.elementId, w.line, w.rule]),
+      [
+        ['sketch.bpmn', 'sketch', 5, 'process-not-executable'],
+        ['sketch.bpmn', 'Notes', 13, 'flow-node-unreachable'],
+      ],
+    )
+    // and the executable model alone has none
+    const alone = await deploy(server.app, [{ name: 'reference.bpmn', content: referenceBpmn }])
+    assert.deepEqual(alone.warnings, [])
   })
 
   it('rejects an invalid model with 400 BATON_MODEL_INVALID and its problems', async () => {
@@ -641,11 +683,22 @@ describe('server/operations', () => {
     const response = await server.app.inject({ method: 'GET', url: '/v2/openapi.json' })
     const document = response.json<{
       openapi: string
-      paths: Record<string, Record<string, { requestBody?: unknown; responses: object }>>
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; responses: Record<string, JsonContent> }>
+      >
     }>()
     assert.equal(document.openapi, '3.1.0')
     assert.ok(document.paths['/v2/jobs/activation']?.['post']?.requestBody)
-    assert.ok(document.paths['/v2/deployments']?.['post']?.requestBody)
+    const deployments = document.paths['/v2/deployments']?.['post']
+    assert.ok(deployments?.requestBody)
+    const answer = deployments.responses['200']?.content?.['application/json']?.schema
+    assert.deepEqual(Object.keys(answer?.properties ?? {}), [
+      'deploymentKey',
+      'tenantId',
+      'deployments',
+      'warnings',
+    ])
     assert.ok(document.paths['/v2/user-tasks/{key}/assignee']?.['delete'])
     assert.ok(document.paths['/baton/process-instances/{key}/history']?.['get'])
     const docs = await server.app.inject({ method: 'GET', url: '/docs' })

@@ -135,6 +135,18 @@ export function searchResult(item: JsonSchema): JsonSchema {
   }
 }
 
+/** A problem the model compiler found in a BPMN file (an error or a warning). */
+export const modelProblemSchema = {
+  type: 'object',
+  required: ['rule', 'message'],
+  properties: {
+    rule: { type: 'string', description: 'Stable rule id, e.g. `start-event-required`.' },
+    elementId: { type: 'string', description: 'The element it is on (absent: the whole file).' },
+    line: { type: 'integer', description: 'Line in the file, when known.' },
+    message: { type: 'string', description: 'What is wrong and what to change.' },
+  },
+} as const satisfies JsonSchema
+
 export const problemSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail', 'instance', 'code'],

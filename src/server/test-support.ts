@@ -1,6 +1,7 @@
 /** Helpers for the server tests: an in-memory engine behind a server, and multipart bodies. */
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
+import type { DeploymentWarningWire } from '../client/wire-types.ts'
 import { Engine } from '../runtime/engine.ts'
 import type { EngineOptions } from '../runtime/engine.ts'
 import type { AuthOptions } from './auth.ts'
@@ -15,6 +16,8 @@ export const reviewAndPayBpmn = readFileSync(
   new URL('./fixtures/review-and-pay.bpmn', import.meta.url),
   'utf8',
 )
+/** A descriptive diagram (no executable process): it deploys with warnings. */
+export const sketchBpmn = readFileSync(new URL('./fixtures/sketch.bpmn', import.meta.url), 'utf8')
 
 export interface TestServer {
   readonly engine: Engine
@@ -84,6 +87,7 @@ export async function deploy(
   deployments: {
     processDefinition: { processDefinitionKey: string; processDefinitionId: string }
   }[]
+  warnings: readonly DeploymentWarningWire[]
 }> {
   const body = multipart(files)
   const response = await app.inject({

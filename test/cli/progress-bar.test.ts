@@ -35,6 +35,24 @@ describe('cli/progress-bar', () => {
     ])
   })
 
+  it('clears the bar for a line printed to another stream, and draws it again after', () => {
+    // given a bar on stdout, and stderr on the same terminal
+    const tty = stream(true)
+    const bar = new ProgressBar(tty)
+    bar.start(2, 'deploying')
+    let cleared: boolean | undefined
+
+    // when a warning goes to stderr
+    bar.aside(() => (cleared = tty.written.endsWith('\r\x1b[K')))
+
+    // then the bar was gone while it was printed, and is back
+    assert.equal(cleared, true)
+    assert.equal(
+      tty.written.split('\r').at(-1),
+      'deploying [------------------------]   0% 0/2\x1b[K',
+    )
+  })
+
   it('never draws past the width of the terminal', () => {
     const tty = stream(true, 40)
     const bar = new ProgressBar(tty)

@@ -44,6 +44,11 @@ function remote(...args: string[]): ReturnType<typeof baton> {
   return baton([...args, '--url', server.address, '--token', token])
 }
 
+/** A warning line up to its rule (the message after it is the compiler's to word). */
+function summary(line: string): string {
+  return line.replace(/(\]) .*$/, '$1')
+}
+
 function parsed<Item>(stdout: string): { items: Item[]; totalItems: number } {
   return JSON.parse(stdout) as { items: Item[]; totalItems: number }
 }
@@ -91,6 +96,45 @@ describe('cli/deploy', () => {
     )
     assert.match(result.stdout, /\[start-event-required\]/)
     assert.match(result.stdout, /3 files: 0 deployed, 2 unchanged, 1 rejected/)
+  })
+
+  it('prints the warnings of a descriptive diagram to stderr, and still exits 0', async () => {
+    // when a diagram without executable process is deployed
+    const result = await remote('deploy', join(fixtures, 'descriptive'))
+
+    // then it deploys, and each warning names the file, line, element and rule, as validate does
+    assert.equal(result.status, 0, result.stderr)
+    assert.match(result.stdout, /^sketch\.bpmn: deployed sketch v1$/m)
+    assert.match(result.stdout, /1 file: 1 deployed, 0 unchanged, 0 rejected/)
+    assert.deepEqual(
+      result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('warning: '))
+        .map(summary),
+      [
+        "warning: sketch.bpmn (line 5, element 'sketch'): [process-not-executable]",
+        "warning: sketch.bpmn (line 13, element 'Notes'): [flow-node-unreachable]",
+      ],
+    )
+    assert.doesNotMatch(result.stdout, /warning/)
+
+    // and with --json they are in the report, not on stderr
+    const json = await remote('deploy', join(fixtures, 'descriptive'), '--json')
+    assert.equal(json.status, 0, json.stderr)
+    const report = JSON.parse(json.stdout) as { files: { status: string; warnings: string[] }[] }
+    assert.deepEqual(
+      report.files.map((f) => [f.status, f.warnings.map(summary)]),
+      [
+        [
+          'unchanged',
+          [
+            "sketch.bpmn (line 5, element 'sketch'): [process-not-executable]",
+            "sketch.bpmn (line 13, element 'Notes'): [flow-node-unreachable]",
+          ],
+        ],
+      ],
+    )
+    assert.doesNotMatch(json.stderr, /warning/)
   })
 
   it('names a path that does not exist, before contacting any server', async () => {

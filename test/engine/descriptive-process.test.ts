@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { compileBpmn } from '../../src/model/index.ts'
 import { Engine } from '../../src/runtime/engine.ts'
-import { FakeClock, trail } from '../support/engine-harness.ts'
+import { FakeClock, fixture, trail } from '../support/engine-harness.ts'
 
 const ns = `xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" targetNamespace="https://baton.dev/test"`
 const flow = (id: string, from: string, to: string): string =>
@@ -255,6 +255,59 @@ void describe('engine/descriptive-process', () => {
       'ElementCompleted Stop',
       'ProcessInstanceCompleted',
     ])
+  })
+
+  void it('returns the rules it relaxed with the deployment, naming file, element and rule', async (t) => {
+    // given
+    const engine = await memoryEngine(t)
+
+    // when the relaxed model is deployed, and then deployed again unchanged
+    const first = await engine.deployResources({ name: 'relaxed.bpmn', xml: relaxed })
+    const again = await engine.deployResources({ name: 'relaxed.bpmn', xml: relaxed })
+
+    // then the deployment carries a warning per relaxed rule, on its element, in its file
+    const found = (warnings: typeof first.warnings): string[] =>
+      warnings.map((w) => `${w.resourceName} ${w.rule} ${w.elementId ?? ''}`).sort()
+    assert.deepEqual(found(first.warnings), [
+      'relaxed.bpmn boundary-event-outgoing-flow-required Stop',
+      'relaxed.bpmn compensation-handler-missing Comp',
+      'relaxed.bpmn event-definition-required Never',
+      'relaxed.bpmn event-gateway-outgoing-flows Gate',
+      'relaxed.bpmn process-not-executable relaxed',
+      'relaxed.bpmn task-definition-required Tell',
+    ])
+    const gate = first.warnings.find((w) => w.elementId === 'Gate')
+    assert.match(gate?.message ?? '', /as a descriptive model, Baton waits for that one event/)
+    assert.equal(typeof gate?.line, 'number')
+    // and the unchanged content, though nothing new was deployed, still has them
+    assert.equal(again.processes[0]?.isNew, false)
+    assert.deepEqual(again.warnings, first.warnings)
+  })
+
+  void it('returns no warnings for an executable model, and only those of a descriptive file beside it', async (t) => {
+    const engine = await memoryEngine(t)
+    const executable = { name: 'none-start-end.bpmn', xml: fixture('none-start-end.bpmn') }
+
+    const alone = await engine.deployResources(executable)
+    const mixed = await engine.deployResources([
+      executable,
+      { name: 'no-start.bpmn', xml: noStart },
+    ])
+
+    assert.deepEqual(alone.warnings, [])
+    assert.deepEqual(
+      mixed.processes.map((p) => p.bpmnProcessId),
+      ['none-start-end', 'no-start'],
+    )
+    assert.deepEqual(
+      mixed.warnings.map((w) => `${w.resourceName} ${w.rule} ${w.elementId ?? ''}`),
+      [
+        'no-start.bpmn process-not-executable no-start',
+        'no-start.bpmn flow-node-unreachable A',
+        'no-start.bpmn flow-node-unreachable B',
+        'no-start.bpmn start-event-required no-start',
+      ],
+    )
   })
 
   void it('warns for each relaxed rule, and rejects the same model marked executable', async () => {

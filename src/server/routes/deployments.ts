@@ -5,7 +5,7 @@ import { DEFAULT_TENANT } from '../../client/wire-types.ts'
 import { BatonError } from '../../errors.ts'
 import type { DeployResource } from '../../runtime/definitions.ts'
 import type { ServerContext } from '../context.ts'
-import { keySchema, tenantSchema } from '../schemas.ts'
+import { keySchema, modelProblemSchema, tenantSchema } from '../schemas.ts'
 
 const deployedProcessSchema = {
   type: 'object',
@@ -47,6 +47,19 @@ const deploymentSchema = {
         },
       },
     },
+    warnings: {
+      type: 'array',
+      description:
+        "A Baton extension: the model compiler's warnings on the deployed BPMN files, in file order (empty when none). A file without any executable process deploys as a descriptive diagram; the rules only executable processes must keep are warnings there, saying what Baton does instead.",
+      items: {
+        ...modelProblemSchema,
+        required: ['resourceName', ...modelProblemSchema.required],
+        properties: {
+          resourceName: { type: 'string', description: 'The deployed file it is in.' },
+          ...modelProblemSchema.properties,
+        },
+      },
+    },
   },
 } as const
 
@@ -74,7 +87,10 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
             },
           },
           responses: {
-            200: { description: 'The deployed processes and decisions', schema: deploymentSchema },
+            200: {
+              description: 'The deployed processes and decisions, and the warnings of the files',
+              schema: deploymentSchema,
+            },
           },
         },
       },
@@ -134,6 +150,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: ServerCo
             },
           })),
         ],
+        warnings: deployed.warnings,
       }
     },
   )

@@ -13,7 +13,7 @@ import type { ModdleElement } from '../../model/moddle-element.ts'
 import type { ModelProblem } from '../../model/types.ts'
 import { mayWorkUserTask, principalOf } from '../auth.ts'
 import type { ServerContext } from '../context.ts'
-import { keyParams, keySchema, variablesSchema } from '../schemas.ts'
+import { keyParams, keySchema, modelProblemSchema, variablesSchema } from '../schemas.ts'
 
 const zeebeDescriptor: unknown = createRequire(import.meta.url)(
   'zeebe-bpmn-moddle/resources/zeebe.json',
@@ -113,16 +113,6 @@ export interface ValidationResponse {
   readonly errors: readonly ModelProblem[]
   readonly warnings: readonly ModelProblem[]
 }
-
-const problemSchema = {
-  type: 'object',
-  properties: {
-    rule: { type: 'string' },
-    elementId: { type: 'string' },
-    line: { type: 'integer' },
-    message: { type: 'string' },
-  },
-} as const
 
 const formResponseSchema = {
   type: 'object',
@@ -289,8 +279,8 @@ export function registerWebSupportRoutes(app: FastifyInstance, context: ServerCo
               schema: {
                 type: 'object',
                 properties: {
-                  errors: { type: 'array', items: problemSchema },
-                  warnings: { type: 'array', items: problemSchema },
+                  errors: { type: 'array', items: modelProblemSchema },
+                  warnings: { type: 'array', items: modelProblemSchema },
                 },
               },
             },
