@@ -492,6 +492,30 @@ export function describeStoreContract(
           assert.deepEqual(await store.activateJobs(activation(99_000, { max: 0 })), [])
         }))
 
+      it('chooses the jobs due longest first, whatever their keys', () =>
+        withStore(async (store) => {
+          const leased = { status: 'activated', worker: 'w0' } as const
+          await store.commit(
+            batch({
+              jobPuts: [
+                job('1', { retryAt: 4000 }),
+                job('2', { createdAt: 2000 }),
+                job('3', { ...leased, deadline: 1500 }),
+                job('4', { createdAt: 3000 }),
+                job('5', { ...leased, deadline: 1200, retryAt: 6000 }),
+                job('6', { ...leased, deadline: 90_000 }),
+              ],
+            }),
+          )
+          // Due at 4000, 2000, 1500 and 3000; 5's retry and 6's lease are not due yet.
+          assert.deepEqual(keysOf(await store.activateJobs(activation(5000, { max: 2 }))), [
+            '2',
+            '3',
+          ])
+          assert.deepEqual(keysOf(await store.activateJobs(activation(5000))), ['1', '4'])
+          assert.deepEqual(keysOf(await store.activateJobs(activation(6000))), ['5'])
+        }))
+
       it('offers a job again once its lease has expired', () =>
         withStore(async (store) => {
           await store.commit(batch({ jobPuts: [job('1')] }))

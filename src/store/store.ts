@@ -399,8 +399,11 @@ export interface Store extends SubscriptionStore, StatisticsStore {
   readonly pipelinedBatchLimit?: number | undefined
 
   /**
-   * Leases up to `max` jobs of the given types that are activatable now (status activatable, or
-   * activated with an expired deadline; retryAt passed), oldest first, and marks them activated.
+   * Leases up to `max` jobs of the given types that are due now and marks them activated. A job is
+   * due from its retryAt, or its creation when it has none, while activatable; from its lease's
+   * deadline (and retryAt, if later) while activated; never once failed. Those due longest are
+   * chosen first (due time, then key), so no due job waits behind a stream of newer ones; the
+   * result is in key order. Found without visiting unexpired leases: workers may hold many.
    */
   activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]>
   /** Earliest time a job of these types becomes activatable (retryAt or lease expiry), if any. */

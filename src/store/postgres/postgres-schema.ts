@@ -210,6 +210,13 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (bpmn_process_id, correlation_key)
     );
   `,
+  (s) => `
+    -- Activation reads each type's due jobs in (due_at, key) order and stops after max: with key
+    -- in the index the range is read in that order, where ties on due_at (every job one commit
+    -- created) would otherwise be read whole and sorted.
+    DROP INDEX ${s}.jobs_due;
+    CREATE INDEX jobs_due ON ${s}.jobs (type, due_at, key) WHERE due_at IS NOT NULL;
+  `,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/

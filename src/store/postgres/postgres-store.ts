@@ -197,8 +197,11 @@ function resolvePage(page: Page | undefined): { after: Key | undefined; limit: n
   return { after, limit: Math.min(limit, maxPageLimit) }
 }
 
-/** The SQL of the store, qualified with its schema once at open. */
-function statements(s: string) {
+/**
+ * The SQL of the store, qualified with its schema once at open (exported for the tests that read
+ * a statement's plan).
+ */
+export function statements(s: string) {
   const instances = `${s}.instances`
   const jobs = `${s}.jobs`
   const jobSelect = columnList(jobColumns)
@@ -232,20 +235,28 @@ function statements(s: string) {
     readEvents:
       `SELECT from_position, events FROM ${s}.instance_events WHERE instance_key = $1 ` +
       'ORDER BY from_position',
-    // SKIP LOCKED: a job another node is leasing right now is passed over, not waited for; a
-    // job leased and committed since this statement began is rechecked against the conditions.
+    // One range of jobs_due per type, read in index order up to $3 jobs, merged and cut to $3:
+    // leases that have not expired are not in the range, so the work does not grow with them.
+    // due_at <= $2 is the old condition (activatable, or an expired lease; retry_at passed; not
+    // failed) but for a fresh job, due from created_at. SKIP LOCKED: a job another node is leasing
+    // right now is passed over, not waited for; a job leased and committed since this statement
+    // began is rechecked against the range (its due_at moved to the new deadline). With several
+    // types, the jobs a range locked and the merge left out stay locked until the statement ends.
+    // key = ANY(ARRAY(...)): a join with picked became a hash join over all jobs in the generic
+    // plan a prepared statement settles on.
     activateJobs: `
       WITH picked AS (
-        SELECT key FROM ${jobs}
-        WHERE type = ANY($1::text[]) AND status <> 'failed'
-          AND (status = 'activatable' OR deadline <= $2)
-          AND (retry_at IS NULL OR retry_at <= $2)
-        ORDER BY key LIMIT $3
-        FOR UPDATE SKIP LOCKED
+        SELECT due.key FROM unnest($1::text[]) AS t (type)
+        CROSS JOIN LATERAL (
+          SELECT key, due_at FROM ${jobs} WHERE type = t.type AND due_at <= $2
+          ORDER BY due_at, key LIMIT $3
+          FOR UPDATE SKIP LOCKED
+        ) AS due
+        ORDER BY due.due_at, due.key LIMIT $3
       )
-      UPDATE ${jobs} j SET status = 'activated', worker = $4, deadline = $5
-      FROM picked WHERE j.key = picked.key
-      RETURNING ${jobColumns.map((column) => `j.${column.name}`).join(', ')}`,
+      UPDATE ${jobs} SET status = 'activated', worker = $4, deadline = $5
+      WHERE key = ANY (ARRAY(SELECT key FROM picked))
+      RETURNING ${jobSelect}`,
     // One indexed min() per type: a min() over the IN list would scan.
     nextJobDueAt: `
       SELECT min(due.at) AS due FROM unnest($1::text[]) AS t (type)
@@ -680,7 +691,9 @@ export class PostgresStore implements Store, SubscriptionStore {
   }
 
   async activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]> {
-    const { types, worker, timeoutMs, now, max } = request
+    const { worker, timeoutMs, now, max } = request
+    // Once each: a type twice would fill the merge with the same jobs.
+    const types = [...new Set(request.types)]
     if (types.length === 0 || max < 1) return []
     const { rows } = await this.#run<JobRow>(this.#pool, 'activateJobs', [
       binaryArray('text', types),

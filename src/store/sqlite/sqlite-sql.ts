@@ -34,3 +34,21 @@ export function upsertSql(table: string, columns: string): string {
     .join(', ')
   return `INSERT INTO ${table} (${columns}) VALUES (${placeholders}) ON CONFLICT (key) DO UPDATE SET ${updates}`
 }
+
+/**
+ * The statement that leases jobs of `typeCount` types, bound to (worker, deadline, then type,
+ * now, max for each type, then max). One indexed range of jobs_due per type, each stopping
+ * after max entries, merged and cut to max: leased jobs whose lease has not expired are not in
+ * the range, so the work does not grow with the jobs workers hold. The inner ORDER BY is the
+ * index's own order (each entry ends with the rowid), so only the merge is sorted. One
+ * statement: the selection and the lease are atomic, so two callers never share a job.
+ */
+export function activateJobsSql(typeCount: number): string {
+  const range =
+    'SELECT key, due_at FROM (SELECT key, due_at FROM jobs WHERE type = ? AND due_at <= ? ' +
+    'ORDER BY due_at, key LIMIT ?)'
+  return `UPDATE jobs SET status = 'activated', worker = ?, deadline = ? WHERE key IN (
+      SELECT key FROM (${Array.from({ length: typeCount }, () => range).join(' UNION ALL ')})
+      ORDER BY due_at, key LIMIT ?
+    ) RETURNING ${jobColumns}`
+}

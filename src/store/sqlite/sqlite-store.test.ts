@@ -6,11 +6,12 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { Store } from '../store.ts'
+import type { JobRecord, Store } from '../store.ts'
 import { contractCommit } from '../contract-fixtures.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { migrations } from './sqlite-schema.ts'
+import { activateJobsSql } from './sqlite-sql.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
 /** What the migrations after the statistics one added. */
@@ -297,6 +298,68 @@ describe('store/sqlite', () => {
       await assert.rejects(store.deleteExpiredMessages(0, 1.5), /invalid limit 1.5/)
     } finally {
       await store.close()
+    }
+  })
+
+  it('finds a due job through jobs_due, never visiting the jobs leased to workers', async () => {
+    const path = tempPath()
+    const store = await openSqliteStore({ path })
+    try {
+      const job = (key: string, overrides: Partial<JobRecord>): JobRecord => ({
+        key,
+        instanceKey: '100',
+        elementInstanceKey: '101',
+        elementId: 'task',
+        bpmnProcessId: 'order',
+        processDefinitionKey: '1',
+        type: 'charge',
+        retries: 3,
+        headers: {},
+        status: 'activatable',
+        worker: null,
+        deadline: null,
+        retryAt: null,
+        errorMessage: null,
+        createdAt: 1000,
+        ...overrides,
+      })
+      const leased = Array.from({ length: 5000 }, (_, i) =>
+        job(String(i + 1), { status: 'activated', worker: 'w0', deadline: 90_000 }),
+      )
+      await store.commit(contractCommit({ jobPuts: [...leased, job('5001', {})] }))
+      const request = { types: ['charge'], worker: 'w1', timeoutMs: 1000, now: 2000, max: 10 }
+      const activated = await store.activateJobs(request)
+      assert.deepEqual(
+        activated.map((record) => record.key),
+        ['5001'],
+      )
+    } finally {
+      await store.close()
+    }
+    // The work is in the plan: one indexed range of due jobs per type, with the statistics
+    // ANALYZE gathers (which steered the old query to a scan of the whole table) and without.
+    const Database = (await import('better-sqlite3')).default
+    const raw = new Database(path)
+    try {
+      for (const analyzed of [false, true]) {
+        if (analyzed) raw.exec('ANALYZE')
+        for (const types of [['charge'], ['charge', 'ship']]) {
+          const params = ['w1', 3000, ...types.flatMap((type) => [type, 2000, 10]), 10]
+          const plan = raw.prepare(`EXPLAIN QUERY PLAN ${activateJobsSql(types.length)}`)
+          const details = (plan.all(...params) as { detail: string }[]).map((row) => row.detail)
+          assert.deepEqual(
+            details.filter((detail) => /\bjobs\b/.test(detail)),
+            [
+              'SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)',
+              ...types.map(() => 'SEARCH jobs USING INDEX jobs_due (type=? AND due_at<?)'),
+            ],
+            `plan for ${types.length} type(s)${analyzed ? ' after ANALYZE' : ''}:\n` +
+              details.join('\n'),
+          )
+        }
+      }
+    } finally {
+      raw.close()
     }
   })
 

@@ -63,6 +63,7 @@ import {
 } from './sqlite-rows.ts'
 import { migrate } from './sqlite-schema.ts'
 import {
+  activateJobsSql,
   bufferedMessageColumns,
   decisionDefinitionColumns,
   incidentColumns,
@@ -513,22 +514,16 @@ export class SqliteStore implements Store, SubscriptionStore {
     return this.#statistics.incidentGroups(limit)
   }
 
+  /** See Store.activateJobs; the statement is activateJobsSql's. */
   async activateJobs(request: ActivateJobsRequest): Promise<JobRecord[]> {
     await this.#settled()
-    const { types, worker, timeoutMs, now, max } = request
+    const { worker, timeoutMs, now, max } = request
+    // Once each: a type twice would fill the merge with the same jobs.
+    const types = [...new Set(request.types)]
     if (types.length === 0 || max < 1) return []
-    // One statement: the selection and the lease are atomic, so two callers never share a job.
-    const statement = this.#statement(
-      `UPDATE jobs SET status = 'activated', worker = ?, deadline = ? WHERE key IN (
-         SELECT key FROM jobs
-         WHERE type IN (${types.map(() => '?').join(', ')})
-           AND status <> 'failed'
-           AND (status = 'activatable' OR deadline <= ?)
-           AND (retry_at IS NULL OR retry_at <= ?)
-         ORDER BY key LIMIT ?
-       ) RETURNING ${jobColumns}`,
-    )
-    const rows = statement.all(worker, now + timeoutMs, ...types, now, now, max) as JobRow[]
+    const statement = this.#statement(activateJobsSql(types.length))
+    const ranges = types.flatMap((type) => [type, now, max])
+    const rows = statement.all(worker, now + timeoutMs, ...ranges, max) as JobRow[]
     if (rows.length > 0) await this.#durable()
     // RETURNING gives no order guarantee.
     return rows.sort((a, b) => a.key - b.key).map(jobFromRow)
