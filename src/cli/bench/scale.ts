@@ -34,8 +34,13 @@ export interface ScaleFigures {
   /** loaded / empty (the target: at most 1.2). */
   readonly p50Ratio: number
   readonly p99Ratio: number
-  /** The engine process after starting the active instances, MB (target: under 300 at 100,000). */
+  /**
+   * The engine process holding the active instances, idle for a while (3 s) after starting them, MB
+   * (target: under 300 at 100,000).
+   */
   readonly rssMb: number
+  /** The same right after starting them (see ScaleProcessReady.rssAfterBurst), MB. */
+  readonly rssAfterBurstMb: number
   readonly heapUsedMb: number
   readonly emptyRssMb: number
   /** Writing the history, s, and the file's size after, MB. */
@@ -50,8 +55,9 @@ export interface ScaleFigures {
 async function engineProcess(
   path: string,
   active: number,
+  settleMs: number,
 ): Promise<{ child: BenchChild; ready: ScaleProcessReady }> {
-  const child = new BenchChild('scale-process', [path, String(active)], {
+  const child = new BenchChild('scale-process', [path, String(active), String(settleMs)], {
     nodeArgs: ['--expose-gc'],
   })
   try {
@@ -83,8 +89,11 @@ export async function benchScale(options: {
   history: number
   active: number
   samples: number
+  /** How long each engine holds its instances idle before its memory is read (default 3000). */
+  settleMs?: number
   progress?: (line: string) => void
 }): Promise<ScaleFigures> {
+  const settleMs = options.settleMs ?? 3000
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'))
   const children: BenchChild[] = []
   try {
@@ -115,9 +124,9 @@ export async function benchScale(options: {
     const historySeconds = (performance.now() - h0) / 1000
     const fileMb = fileSize(loadedPath) / 2 ** 20
 
-    const loadedEngine = await engineProcess(loadedPath, options.active)
+    const loadedEngine = await engineProcess(loadedPath, options.active, settleMs)
     children.push(loadedEngine.child)
-    const emptyEngine = await engineProcess(join(dir, 'empty.db'), 0)
+    const emptyEngine = await engineProcess(join(dir, 'empty.db'), 0, settleMs)
     children.push(emptyEngine.child)
     // Alternate, so that both files see the same machine load (the machine may be shared).
     const emptyLatencies: number[] = []
@@ -139,6 +148,7 @@ export async function benchScale(options: {
       p50Ratio: round(loaded.p50Ms / Math.max(empty.p50Ms, 0.001), 2),
       p99Ratio: round(loaded.p99Ms / Math.max(empty.p99Ms, 0.001), 2),
       rssMb: Math.round(loaded.rss / 2 ** 20),
+      rssAfterBurstMb: Math.round(loaded.rssAfterBurst / 2 ** 20),
       heapUsedMb: Math.round(loaded.heapUsed / 2 ** 20),
       emptyRssMb: Math.round(emptyEngine.ready.rss / 2 ** 20),
       historySeconds: round(historySeconds, 1),

@@ -90,7 +90,7 @@ export async function runWorkloadScenarios(
     })
     figures['scale'] = f
     log(
-      `scale           start p50 ${ms(f.loadedP50Ms)} / p99 ${ms(f.loadedP99Ms)} with ${n(f.history)} completed + ${n(f.active)} active, against ${ms(f.emptyP50Ms)} / ${ms(f.emptyP99Ms)} empty (x${f.p50Ratio} / x${f.p99Ratio}); engine RSS ${f.rssMb} MB with ${n(f.active)} active (file ${n(f.fileMb)} MB)`,
+      `scale           start p50 ${ms(f.loadedP50Ms)} / p99 ${ms(f.loadedP99Ms)} with ${n(f.history)} completed + ${n(f.active)} active, against ${ms(f.emptyP50Ms)} / ${ms(f.emptyP99Ms)} empty (x${f.p50Ratio} / x${f.p99Ratio}); engine RSS ${f.rssMb} MB with ${n(f.active)} active, idle 3 s after starting them (${f.rssAfterBurstMb} MB right after; file ${n(f.fileMb)} MB)`,
     )
   }
   return figures
