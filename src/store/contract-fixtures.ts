@@ -1,6 +1,6 @@
 /** Records the statistics and instance-filter contracts build on (both adapters get the same). */
 import type { EngineEvent, Key, Variables } from '../engine/types.ts'
-import type { CommitBatch, InstanceRecord } from './store.ts'
+import type { CommitBatch, InstanceRecord, JobRecord } from './store.ts'
 
 /** An active instance of process 'order' (definition `processDefinitionKey`) with root variables. */
 export function contractInstance(
@@ -37,6 +37,28 @@ export function contractInstance(
       incidents: {},
       position: 0,
     },
+    ...overrides,
+  }
+}
+
+/** An activatable job of type 'charge' of instance 100 (definition 1), with `overrides`. */
+export function contractJob(key: Key, overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    key,
+    instanceKey: '100',
+    elementInstanceKey: '101',
+    elementId: 'task',
+    bpmnProcessId: 'order',
+    processDefinitionKey: '1',
+    type: 'charge',
+    retries: 3,
+    headers: {},
+    status: 'activatable',
+    worker: null,
+    deadline: null,
+    retryAt: null,
+    errorMessage: null,
+    createdAt: 1000,
     ...overrides,
   }
 }

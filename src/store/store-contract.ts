@@ -12,7 +12,7 @@ import { describe, it } from 'node:test'
 import { describeInstanceFilterContract } from './instance-filter-contract.ts'
 import { describeStatisticsContract } from './statistics-contract.ts'
 import type { EngineEvent, InstanceState, Key } from '../engine/types.ts'
-import { contractCommit, contractEventLog } from './contract-fixtures.ts'
+import { contractCommit, contractEventLog, contractJob } from './contract-fixtures.ts'
 import {
   ConcurrencyConflictError,
   type CommitBatch,
@@ -78,24 +78,11 @@ function instance(key: Key, overrides: Partial<InstanceRecord> = {}): InstanceRe
 }
 
 function job(key: Key, overrides: Partial<JobRecord> = {}): JobRecord {
-  return {
-    key,
-    instanceKey: '100',
-    elementInstanceKey: '101',
-    elementId: 'task',
-    bpmnProcessId: 'order',
+  return contractJob(key, {
     processDefinitionKey: definitionKey,
-    type: 'charge',
-    retries: 3,
     headers: { region: 'eu' },
-    status: 'activatable',
-    worker: null,
-    deadline: null,
-    retryAt: null,
-    errorMessage: null,
-    createdAt: 1000,
     ...overrides,
-  }
+  })
 }
 
 function userTask(key: Key, overrides: Partial<UserTaskRecord> = {}): UserTaskRecord {

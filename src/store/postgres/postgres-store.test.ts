@@ -7,6 +7,7 @@ import { Engine } from '../../runtime/engine.ts'
 import { ConcurrencyConflictError, type CommitBatch, type JobRecord, type Store } from '../store.ts'
 import type { InstanceRecord } from '../store.ts'
 import { describeStoreContract } from '../store-contract.ts'
+import { contractJob } from '../contract-fixtures.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { openPostgresPool, type PostgresPool } from './postgres-pool.ts'
 import { migrations } from './postgres-schema.ts'
@@ -82,25 +83,7 @@ if (why !== undefined) {
   </bpmn:process>
 </bpmn:definitions>`
 
-  function job(key: string): JobRecord {
-    return {
-      key,
-      instanceKey: '100',
-      elementInstanceKey: '101',
-      elementId: 'task',
-      bpmnProcessId: 'order',
-      processDefinitionKey: '1',
-      type: 'charge',
-      retries: 3,
-      headers: {},
-      status: 'activatable',
-      worker: null,
-      deadline: null,
-      retryAt: null,
-      errorMessage: null,
-      createdAt: 1000,
-    }
-  }
+  const job = (key: string): JobRecord => contractJob(key)
 
   function instance(key: string, stateVersion: number): InstanceRecord {
     return {

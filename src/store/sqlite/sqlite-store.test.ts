@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { JobRecord, Store } from '../store.ts'
-import { contractCommit } from '../contract-fixtures.ts'
+import type { Store } from '../store.ts'
+import { contractCommit, contractJob } from '../contract-fixtures.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { migrations } from './sqlite-schema.ts'
@@ -105,23 +105,7 @@ describe('store/sqlite', () => {
     const path = tempPath()
     const [a, b] = await Promise.all([openSqliteStore({ path }), openSqliteStore({ path })])
     try {
-      const jobPuts = ['1', '2', '3'].map((key) => ({
-        key,
-        instanceKey: '100',
-        elementInstanceKey: '101',
-        elementId: 'task',
-        bpmnProcessId: 'order',
-        processDefinitionKey: '1',
-        type: 'charge',
-        retries: 3,
-        headers: {},
-        status: 'activatable' as const,
-        worker: null,
-        deadline: null,
-        retryAt: null,
-        errorMessage: null,
-        createdAt: 1000,
-      }))
+      const jobPuts = ['1', '2', '3'].map((key) => contractJob(key))
       const empty = {
         instances: [],
         events: [],
@@ -305,28 +289,10 @@ describe('store/sqlite', () => {
     const path = tempPath()
     const store = await openSqliteStore({ path })
     try {
-      const job = (key: string, overrides: Partial<JobRecord>): JobRecord => ({
-        key,
-        instanceKey: '100',
-        elementInstanceKey: '101',
-        elementId: 'task',
-        bpmnProcessId: 'order',
-        processDefinitionKey: '1',
-        type: 'charge',
-        retries: 3,
-        headers: {},
-        status: 'activatable',
-        worker: null,
-        deadline: null,
-        retryAt: null,
-        errorMessage: null,
-        createdAt: 1000,
-        ...overrides,
-      })
       const leased = Array.from({ length: 5000 }, (_, i) =>
-        job(String(i + 1), { status: 'activated', worker: 'w0', deadline: 90_000 }),
+        contractJob(String(i + 1), { status: 'activated', worker: 'w0', deadline: 90_000 }),
       )
-      await store.commit(contractCommit({ jobPuts: [...leased, job('5001', {})] }))
+      await store.commit(contractCommit({ jobPuts: [...leased, contractJob('5001')] }))
       const request = { types: ['charge'], worker: 'w1', timeoutMs: 1000, now: 2000, max: 10 }
       const activated = await store.activateJobs(request)
       assert.deepEqual(
