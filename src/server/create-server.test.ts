@@ -244,25 +244,15 @@ describe('server/deployments', () => {
 
   it('answers the warnings of a descriptive diagram with the deployment, none for an executable one', async () => {
     // given a descriptive diagram deployed with an executable model
-    const body = multipart([
+    const files = [
       { name: 'reference.bpmn', content: referenceBpmn },
       { name: 'sketch.bpmn', content: sketchBpmn },
-    ])
+    ]
 
     // when
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/v2/deployments',
-      headers: body.headers,
-      payload: body.payload,
-    })
+    const result = await deploy(server.app, files)
 
     // then both deploy, and the warnings name the diagram's file, elements, lines and rules
-    assert.equal(response.statusCode, 200)
-    const result = response.json<{
-      deployments: { processDefinition: { processDefinitionId: string } }[]
-      warnings: { resourceName: string; rule: string; elementId?: string; line?: number }[]
-    }>()
     assert.deepEqual(
       result.deployments.map((d) => d.processDefinition.processDefinitionId),
       ['reference', 'sketch'],
