@@ -1,6 +1,6 @@
 /** Records the statistics and instance-filter contracts build on (both adapters get the same). */
 import type { EngineEvent, Key, Variables } from '../engine/types.ts'
-import type { CommitBatch, InstanceRecord, JobRecord } from './store.ts'
+import type { CommitBatch, InstanceRecord, JobRecord, Store } from './store.ts'
 
 /** An active instance of process 'order' (definition `processDefinitionKey`) with root variables. */
 export function contractInstance(
@@ -134,4 +134,18 @@ export function contractEventLog(from: number): EngineEvent[] {
     position: from + index,
     at: 1_700_000_000_000 + (index > 4 ? 25 : 0),
   })) as unknown as EngineEvent[]
+}
+
+/**
+ * Commits jobs 1 to `leased`, leased to worker w0 until 90,000, and one activatable job after
+ * them, then activates at 2,000: the keys handed out (the one due job, if the store is right).
+ * The stores' plan tests then show that activation did not walk through the leased ones.
+ */
+export async function activateAmongLeasedJobs(store: Store, leased: number): Promise<string[]> {
+  const jobs = Array.from({ length: leased }, (_, i) =>
+    contractJob(String(i + 1), { status: 'activated', worker: 'w0', deadline: 90_000 }),
+  )
+  await store.commit(contractCommit({ jobPuts: [...jobs, contractJob(String(leased + 1))] }))
+  const request = { types: ['charge'], worker: 'w1', timeoutMs: 1000, now: 2000, max: 10 }
+  return (await store.activateJobs(request)).map((record) => record.key)
 }

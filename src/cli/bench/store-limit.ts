@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EngineEvent, InstanceState } from '../../engine/types.ts'
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts'
+import { contractJob } from '../../store/contract-fixtures.ts'
 import type { CommitBatch, InstanceRecord, JobRecord } from '../../store/store.ts'
 
 /** Events per command: about 45 per reference instance over its 4 commands. */
@@ -114,23 +115,12 @@ function events(key: string, from: number): EngineEvent[] {
 }
 
 function job(key: string): JobRecord {
-  return {
-    key: `${key}02`,
+  return contractJob(`${key}02`, {
     instanceKey: key,
     elementInstanceKey: `${key}01`,
     elementId: 'Charge',
     bpmnProcessId: 'reference',
-    processDefinitionKey: '1',
-    type: 'charge',
-    retries: 3,
-    headers: {},
-    status: 'activatable',
-    worker: null,
-    deadline: null,
-    retryAt: null,
-    errorMessage: null,
-    createdAt: 1000,
-  }
+  })
 }
 
 /**

@@ -7,7 +7,7 @@ import { Engine } from '../../runtime/engine.ts'
 import { ConcurrencyConflictError, type CommitBatch, type JobRecord, type Store } from '../store.ts'
 import type { InstanceRecord } from '../store.ts'
 import { describeStoreContract } from '../store-contract.ts'
-import { contractJob } from '../contract-fixtures.ts'
+import { activateAmongLeasedJobs, contractJob } from '../contract-fixtures.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { openPostgresPool, type PostgresPool } from './postgres-pool.ts'
 import { migrations } from './postgres-schema.ts'
@@ -175,19 +175,7 @@ if (why !== undefined) {
       const schema = schemaOf.get(store)
       assert.ok(schema !== undefined)
       try {
-        const leased = Array.from({ length: 5000 }, (_, i) => ({
-          ...job(String(i + 1)),
-          status: 'activated' as const,
-          worker: 'w0',
-          deadline: 90_000,
-        }))
-        await store.commit({ ...empty, jobPuts: [...leased, job('5001')] })
-        const request = { types: ['charge'], worker: 'w1', timeoutMs: 1000, now: 2000, max: 10 }
-        const activated = await store.activateJobs(request)
-        assert.deepEqual(
-          activated.map((record) => record.key),
-          ['5001'],
-        )
+        assert.deepEqual(await activateAmongLeasedJobs(store, 5000), ['5001'])
       } finally {
         await store.close()
       }

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../store.ts'
-import { contractCommit, contractJob } from '../contract-fixtures.ts'
+import { activateAmongLeasedJobs, contractCommit, contractJob } from '../contract-fixtures.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
 import { migrations } from './sqlite-schema.ts'
@@ -289,16 +289,7 @@ describe('store/sqlite', () => {
     const path = tempPath()
     const store = await openSqliteStore({ path })
     try {
-      const leased = Array.from({ length: 5000 }, (_, i) =>
-        contractJob(String(i + 1), { status: 'activated', worker: 'w0', deadline: 90_000 }),
-      )
-      await store.commit(contractCommit({ jobPuts: [...leased, contractJob('5001')] }))
-      const request = { types: ['charge'], worker: 'w1', timeoutMs: 1000, now: 2000, max: 10 }
-      const activated = await store.activateJobs(request)
-      assert.deepEqual(
-        activated.map((record) => record.key),
-        ['5001'],
-      )
+      assert.deepEqual(await activateAmongLeasedJobs(store, 5000), ['5001'])
     } finally {
       await store.close()
     }
