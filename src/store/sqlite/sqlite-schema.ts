@@ -213,6 +213,11 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `)
   },
+  // Nothing reads jobs_activation since activation reads due jobs through jobs_due: dropped so
+  // that every job insert and delete stops maintaining it.
+  (db) => {
+    db.exec('DROP INDEX IF EXISTS jobs_activation')
+  },
 ]
 
 /** Brings the schema up to date; throws if the file was written by a newer Baton. */

@@ -10,12 +10,16 @@ import type { Store } from '../store.ts'
 import { activateAmongLeasedJobs, contractCommit, contractJob } from '../contract-fixtures.ts'
 import { describeStoreContract } from '../store-contract.ts'
 import { describeSubscriptionStoreContract } from '../subscription-store-contract.ts'
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.ts'
 import { migrations } from './sqlite-schema.ts'
 import { activateJobsSql } from './sqlite-sql.ts'
 import { openSqliteStore } from './sqlite-store.ts'
 
-/** What the migrations after the statistics one added. */
-const dropMessageStarts = 'DROP TABLE active_message_starts'
+/** Undoes the migration that dropped jobs_activation: the index as the first migration made it. */
+const restoreJobsActivation =
+  "CREATE INDEX jobs_activation ON jobs (type, key) WHERE status <> 'failed'"
+/** Undoes the migrations after the statistics one. */
+const dropMessageStarts = `DROP TABLE active_message_starts; ${restoreJobsActivation}`
 /** Undoes the statistics migration and those after it, to make a file as an older Baton wrote it. */
 const dropStatistics =
   'DROP TABLE element_statistics; DROP TABLE element_durations; DROP INDEX incidents_active_definition; ' +
@@ -194,6 +198,37 @@ describe('store/sqlite', () => {
     raw.pragma('user_version = 99')
     raw.close()
     await assert.rejects(openSqliteStore({ path }), /schema version 99, newer/)
+  })
+
+  it('drops the jobs_activation index from a file written before activation used jobs_due', async () => {
+    const activationIndexOf = (db: SqliteDatabase): unknown =>
+      db.prepare("SELECT sql FROM sqlite_master WHERE name = 'jobs_activation'").get()
+    const first = openSqliteDatabase(':memory:', 0)
+    const [firstMigration] = migrations
+    assert.ok(firstMigration !== undefined)
+    firstMigration(first)
+    const made = activationIndexOf(first)
+    first.close()
+    assert.ok(made !== undefined)
+
+    // Given a file of schema version 6, with the index as the first migration made it
+    const path = await fileOfSchemaVersion(6, restoreJobsActivation)
+    const old = openSqliteDatabase(path, 0)
+    assert.deepEqual(activationIndexOf(old), made)
+    old.close()
+
+    // When a store opens it
+    const store = await openSqliteStore({ path })
+    await store.close()
+
+    // Then the index is gone and the file is at the current version
+    const check = openSqliteDatabase(path, 0)
+    try {
+      assert.equal(activationIndexOf(check), undefined)
+      assert.equal(check.pragma('user_version', { simple: true }), migrations.length)
+    } finally {
+      check.close()
+    }
   })
 
   it('adds the active message starts table to a file written before it', async () => {
