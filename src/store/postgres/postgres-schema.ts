@@ -217,6 +217,12 @@ export const migrations: readonly Migration[] = [
     DROP INDEX ${s}.jobs_due;
     CREATE INDEX jobs_due ON ${s}.jobs (type, due_at, key) WHERE due_at IS NOT NULL;
   `,
+  (s) => `
+    -- Nothing reads jobs_activation since activation reads due jobs through jobs_due (only
+    -- releaseAllJobLeases could, and only an embedded SQLite engine calls it): dropped so that
+    -- every job insert and delete stops maintaining it.
+    DROP INDEX IF EXISTS ${s}.jobs_activation;
+  `,
 ]
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/

@@ -507,6 +507,16 @@ if (why !== undefined) {
           `${first(`"${schema}"`)}; ` +
           `INSERT INTO "${schema}".schema_migrations (version) VALUES (1)`,
       })
+      const activationIndexes = async (): Promise<number> => {
+        const { rows } = await admin.query<{ count: string }>({
+          text:
+            'SELECT count(*) AS count FROM pg_indexes ' +
+            "WHERE schemaname = $1 AND indexname = 'jobs_activation'",
+          values: [schema],
+        })
+        return Number(rows[0]?.count)
+      }
+      assert.equal(await activationIndexes(), 1)
       const store = await openPostgresStore({ url, schema })
       try {
         await store.commit({
@@ -532,6 +542,7 @@ if (why !== undefined) {
           text: `SELECT max(version) AS version FROM "${schema}".schema_migrations`,
         })
         assert.equal(rows[0]?.version, migrations.length)
+        assert.equal(await activationIndexes(), 0, 'jobs_activation is dropped')
       } finally {
         await store.close()
       }
