@@ -43,16 +43,19 @@ async function completeAll(engine: Engine, type: string): Promise<number> {
 describe('engine/multi-instance-behavior', () => {
   it('behavior None throws its event after each instance, caught by the boundary without interrupting, across a restart', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-mi-behavior-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     let engine = await Engine.open({ path, clock: new FakeClock() })
+    // Closed before its files are removed (the hooks run in the order they were added).
+    t.after(async () => {
+      await engine.close()
+      rmSync(dir, { recursive: true, force: true })
+    })
     await engine.deploy({ name: 'reviews.bpmn', xml: reviews('None') })
     const { instanceKey } = await engine.createInstance('reviews')
 
     assert.equal(await completeAll(engine, 'review'), 1)
     await engine.close()
     engine = await Engine.open({ path, clock: new FakeClock() })
-    t.after(() => engine.close())
     assert.equal(await completeAll(engine, 'review'), 1)
     assert.equal(await completeAll(engine, 'review'), 1)
     assert.equal(await completeAll(engine, 'notify'), 3)

@@ -181,6 +181,8 @@ export class SqliteStore implements Store, SubscriptionStore {
   #checkpointAskedAt = -Infinity
   /** A request put off to the end of the interval (see #checkpoint). */
   #checkpointTimer: NodeJS.Timeout | undefined
+  /** The log's size when a checkpoint was last asked for (SQLite reuses it from its start). */
+  #logBytes = 0
 
   readonly #reserveKeys: SqliteStatement
   readonly #upsertProcessDefinition: SqliteStatement
@@ -414,8 +416,9 @@ export class SqliteStore implements Store, SubscriptionStore {
     const wait = this.#checkpointAskedAt + CHECKPOINT_INTERVAL_MS - now
     if (wait > 0) {
       // Asked again once the interval is over, so that the last commits of a burst are folded
-      // in too: the log is rewound only by a commit that finds it wholly checkpointed.
-      if (this.#checkpointTimer === undefined) {
+      // in too: the log is rewound only by a commit that finds it wholly checkpointed. (A log
+      // that never grew past a megabyte is left for the next commit's request.)
+      if (this.#checkpointTimer === undefined && this.#logBytes >= DEFERRED_CHECKPOINT_BYTES) {
         this.#checkpointTimer = setTimeout(() => {
           this.#checkpointTimer = undefined
           this.#checkpoint(checkpointer)
@@ -431,6 +434,7 @@ export class SqliteStore implements Store, SubscriptionStore {
     } catch {
       // No log yet.
     }
+    this.#logBytes = logBytes
     // The worker never caught up long enough for a commit to rewind the log: do it here.
     if (logBytes > MAX_LOG_BYTES) this.#db.pragma('wal_checkpoint(RESTART)', { simple: true })
     else checkpointer.worker.request()
@@ -779,6 +783,8 @@ const COMMITS_IN_FLIGHT = 4
 const PIPELINED_BATCH_LIMIT = 200
 /** The rows of the first commit written on the commit thread (see SqliteStoreOptions). */
 const COMMIT_THREAD_MIN_ROWS = 256
+/** A log at least this large gets a request put off to the end of the interval. */
+const DEFERRED_CHECKPOINT_BYTES = 1024 * 1024
 /** Commits ask the checkpoint worker for a run at most this often. */
 const CHECKPOINT_INTERVAL_MS = 100
 
