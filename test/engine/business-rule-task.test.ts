@@ -168,7 +168,6 @@ describe('engine/business-rule-task', () => {
   it('keeps deployed decisions across a restart of the engine', async (t) => {
     // given a file store with a decision
     const dir = mkdtempSync(join(tmpdir(), 'baton-decisions-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     const first = await Engine.open({ path, durable: false })
     await first.deploy([resource('risk-rules.dmn'), resource('assess-risk.bpmn')])
@@ -177,6 +176,8 @@ describe('engine/business-rule-task', () => {
     // when
     const engine = await Engine.open({ path, durable: false })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const { instanceKey } = await engine.createInstance('assess-risk', {
       variables: { amount: 200 },
     })

@@ -48,7 +48,6 @@ describe('engine/complex-gateway', () => {
   it('fires once when its activation condition holds, consumes the late token and resets, across a restart', async (t) => {
     // given three quotes running, on a file store
     const dir = mkdtempSync(join(tmpdir(), 'baton-complex-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     const clock = new FakeClock()
     let engine = await Engine.open({ path, clock })
@@ -75,6 +74,8 @@ describe('engine/complex-gateway', () => {
     await engine.close()
     engine = await Engine.open({ path, clock })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
 
     // then the late token is consumed without firing again, and the gateway resets
     await complete(engine, 'c')

@@ -76,7 +76,6 @@ describe('engine/dmn-imports', () => {
   it('keeps the import resolved across a restart of the engine', async (t) => {
     // given a file store with both files deployed together
     const dir = mkdtempSync(join(tmpdir(), 'baton-dmn-imports-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     const first = await Engine.open({ path, durable: false })
     await first.deploy([pricing, offer])
@@ -85,6 +84,8 @@ describe('engine/dmn-imports', () => {
     // when
     const engine = await Engine.open({ path, durable: false })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
 
     // then
     assert.equal((await engine.evaluateDecision('offerPrice', { Amount: 10 })).result, 22.5)

@@ -365,7 +365,6 @@ describe('engine/escalation-propagation', () => {
   it('propagates across a restart on a SQLite file', async (t) => {
     // given a child waiting at Review before it throws, with the engine reopened meanwhile
     const dir = mkdtempSync(join(tmpdir(), 'baton-escalation-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     const clock = new FakeClock()
     let engine = await open(path, clock)
@@ -379,6 +378,8 @@ describe('engine/escalation-propagation', () => {
     await engine.close()
     engine = await open(path, clock)
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
 
     // then the parent had caught it on its call activity and terminated the child
     assert.equal((await engine.getInstance(child.key))?.status, 'terminated')

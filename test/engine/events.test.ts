@@ -87,7 +87,6 @@ describe('engine/timer-boundary-event', () => {
 
   it('keeps timers across a restart: a timer due while the engine was down fires once after reopening', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-timers-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const clock = new FakeClock()
     const path = join(dir, 'baton.db')
     let engine = await Engine.open({ path, clock })
@@ -98,6 +97,8 @@ describe('engine/timer-boundary-event', () => {
     clock.advance(5 * 3600_000)
     engine = await Engine.open({ path, clock })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     await engine.fireDueTimers()
     await engine.fireDueTimers()
     const events = await engine.history(instanceKey)

@@ -49,7 +49,6 @@ describe('engine/message-exchange', () => {
   it('a message throw event with no job delivers to the waiting catch of the same file by name, across a restart', async (t) => {
     // given a receiver waiting for 'ready' and a sender before its throw, on a file store
     const dir = mkdtempSync(join(tmpdir(), 'baton-exchange-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     let engine = await Engine.open({ path, clock: new FakeClock() })
     await engine.deploy({ name: 'exchange.bpmn', xml: exchange(throwEvent, catchEvent) })
@@ -60,6 +59,8 @@ describe('engine/message-exchange', () => {
     await engine.close()
     engine = await Engine.open({ path, clock: new FakeClock() })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     await passGate(engine, sender.instanceKey)
 
     // then both complete: the throw passed on, the catch was triggered

@@ -49,7 +49,6 @@ describe('engine/multiple-events', () => {
 
   it('a parallel multiple catch event waits for every trigger, across a restart', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-multiple-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     let engine = await Engine.open({ path, clock: new FakeClock() })
     await engine.deploy({ name: 'multiple.bpmn', xml: waiting(true) })
@@ -60,6 +59,8 @@ describe('engine/multiple-events', () => {
     await engine.close()
     engine = await Engine.open({ path, clock: new FakeClock() })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
 
     const result = await engine.publishMessage({ name: 'paid', correlationKey: '7' })
     assert.equal(result.correlatedInstances, 1)

@@ -27,7 +27,6 @@ const plain = `<?xml version="1.0" encoding="UTF-8"?>
 describe('engine/stored-definitions', () => {
   it('keeps running a definition stored before a specification rule that a deploy now applies', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-stored-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
 
     // given a deploy of the model is refused today, naming the rule
@@ -57,6 +56,8 @@ describe('engine/stored-definitions', () => {
     // when the engine opens on that store
     const engine = await Engine.open({ path, durable: false, clock: new FakeClock() })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
 
     // then the definition is there and runs
     assert.deepEqual(

@@ -33,7 +33,6 @@ async function complete(engine: Engine, type: string): Promise<number> {
 describe('engine/token-quantities', () => {
   it('completionQuantity sends that many tokens; startQuantity waits for that many, across a restart', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-quantities-'))
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'baton.db')
     let engine = await Engine.open({ path, clock: new FakeClock() })
     await engine.deploy({ name: 'parcels.bpmn', xml: parcels })
@@ -54,6 +53,8 @@ describe('engine/token-quantities', () => {
     await engine.close()
     engine = await Engine.open({ path, clock: new FakeClock() })
     t.after(() => engine.close())
+    // After the close: hooks run in the order added, and a live engine's files must stay.
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     assert.equal(await complete(engine, 'ship'), 0)
     await engine.completeJob(labels[1]!.key)
 

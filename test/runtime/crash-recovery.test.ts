@@ -97,7 +97,6 @@ describe('runtime/crash-recovery', () => {
     async (t) => {
       // given a child process starting instances on a SQLite file, killed in the middle
       const dir = mkdtempSync(join(tmpdir(), 'baton-crash-'))
-      t.after(() => rmSync(dir, { recursive: true, force: true }))
       const dbPath = join(dir, 'baton.db')
       const started = performance.now()
       const run = await runChildAndKill(dbPath, KILL_AFTER)
@@ -115,6 +114,8 @@ describe('runtime/crash-recovery', () => {
       // when an engine reopens the file and works what is left
       const engine = await Engine.open({ path: dbPath, durable: true, clock: new FakeClock() })
       t.after(() => engine.close())
+      // After the close: hooks run in the order added, and a live engine's files must stay.
+      t.after(() => rmSync(dir, { recursive: true, force: true }))
       const recovered = await allInstances(engine)
       const jobsLeft = recovered.filter((i) => Object.keys(i.state.jobs).length > 0).length
       let handled = 0
