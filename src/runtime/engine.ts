@@ -217,7 +217,7 @@ export class Engine {
   private readonly pollIntervalMs: number
   private queue: QueuedCommand[] = []
   private flushing = false
-  /** A commit failed since the flush loop last looked (see flush). */
+  /** A commit failed since the flush loop last looked (see flush; pipelined engines only). */
   private commitFailed = false
   private flushScheduled = false
   private closed = false
@@ -1254,9 +1254,9 @@ export class Engine {
   private async flush(): Promise<void> {
     if (this.flushing) return
     this.flushing = true
-    // A store that allows it commits batch N (and N-1, see Store.commitsInFlight) while the
-    // engine builds batch N+1 (see Store.pipelinedCommits): the commits in flight, oldest first,
-    // each settling to whether it committed.
+    // A store that allows it commits batch N (and the ones before it, up to
+    // Store.commitsInFlight) while the engine builds batch N+1 (see Store.pipelinedCommits): the
+    // commits in flight, oldest first, each settling to whether it committed.
     const pipelined = this.store.pipelinedCommits === true && !this.shared
     const inFlight: Promise<boolean>[] = []
     try {
@@ -1285,7 +1285,10 @@ export class Engine {
         const batch = this.queue.length <= size ? this.queue : this.queue.slice(0, size)
         this.queue = this.queue.length <= size ? [] : this.queue.slice(size)
         const prepared = await this.prepareBatch(batch)
-        let failed = this.commitFailed
+        // A commit awaited on its own failed before this batch was built, which then read the
+        // store afresh: only a pipelined engine may have built on a commit that failed later.
+        let failed = pipelined && this.commitFailed
+        this.commitFailed = false
         while (inFlight.length >= depth || (failed && inFlight.length > 0)) {
           if (!(await inFlight.shift())) failed = true
         }
