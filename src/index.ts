@@ -21,6 +21,7 @@ export type {
   Deployment,
   DeploymentWarning,
   DeployResource,
+  NotLoadedDefinition,
 } from './runtime/definitions.ts'
 export type { DecisionEvaluation, DeployedDecision } from './runtime/decisions.ts'
 export { BatonError, ErrorCatalogue } from './errors.ts'

@@ -49,6 +49,11 @@ export async function startServer(
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
   })
+  for (const failed of engine.definitionsNotLoaded()) {
+    out(
+      `warning: process definition ${failed.key} (${failed.bpmnProcessId} version ${failed.version}) is stored but this Baton cannot compile it; its instances wait:\n${failed.reason}`,
+    )
+  }
   if (options.examples) {
     const firstStart = engine.processDefinitions().length === 0
     const deployed = await deployExamples(engine)

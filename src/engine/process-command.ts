@@ -61,9 +61,13 @@ export function processCommand(
   }
   const deployed = ctx.processByKey(state.processDefinitionKey)
   if (!deployed) {
+    const reason = ctx.notLoadedReason?.(state.processDefinitionKey)
     return reject(
       'BATON_PROCESS_NOT_FOUND',
-      `process definition ${state.processDefinitionKey} of instance ${state.key} is not loaded`,
+      `process definition ${state.processDefinitionKey} of instance ${state.key} is not loaded` +
+        (reason === undefined
+          ? ''
+          : `: this Baton version cannot compile it (the one that deployed it can)\n${reason}`),
     )
   }
   const step = new Step(state, deployed.process, ctx)

@@ -623,6 +623,8 @@ export interface EngineContext {
   nextKey(): Key
   /** Looks up a deployed process: by definition key, or the latest version of a BPMN process id. */
   processByKey(processDefinitionKey: Key): DeployedProcess | undefined
+  /** Why a stored definition is not loaded (it failed to compile), when that is the case. */
+  notLoadedReason?(processDefinitionKey: Key): string | undefined
   latestProcess(bpmnProcessId: string): DeployedProcess | undefined
   /**
    * Evaluates the latest version of a deployed DMN decision with these variables. Absent when the

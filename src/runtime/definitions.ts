@@ -53,6 +53,20 @@ export interface DeployedDefinition {
   readonly isNew: boolean
 }
 
+/**
+ * A stored process definition this Baton could not compile (a model that compiled when it was
+ * deployed, by an earlier version): its instances cannot move until it is deployed again or
+ * Baton is downgraded. The other definitions load and run.
+ */
+export interface NotLoadedDefinition {
+  readonly key: Key
+  readonly bpmnProcessId: string
+  readonly version: number
+  readonly resourceName: string
+  /** Why, as `baton validate` prints it (one line per problem). */
+  readonly reason: string
+}
+
 /** Formats problems as the lines `baton validate` and deploy errors print. */
 export function formatProblems(resourceName: string, problems: readonly ModelProblem[]): string {
   return problems
@@ -82,6 +96,7 @@ export class Definitions {
   private readonly byKey = new Map<Key, DeployedProcess>()
   private readonly records = new Map<Key, ProcessDefinitionRecord>()
   private readonly latest = new Map<string, DeployedProcess>()
+  private readonly failed = new Map<Key, NotLoadedDefinition>()
 
   private constructor(
     private readonly store: Store,
@@ -99,9 +114,8 @@ export class Definitions {
         result = await compileStored(record.xml)
         compiled.set(record.contentHash, result)
       }
-      if (!result.ok) continue // a model that compiled once but not now: keep the others running
-      const process = result.processes.find((p) => p.id === record.bpmnProcessId)
-      if (process) definitions.add(record, process)
+      // A model that compiled once but not now: the others keep running, and this one says why.
+      definitions.addCompiled(record, result)
     }
     return definitions
   }
@@ -110,12 +124,43 @@ export class Definitions {
   async refresh(): Promise<void> {
     for (const record of await this.store.listProcessDefinitions()) {
       if (this.byKey.has(record.key)) continue
-      const result = await compileStored(record.xml)
-      if (!result.ok) continue
-      const process = result.processes.find((p) => p.id === record.bpmnProcessId)
-      if (process) this.add(record, process)
+      if (this.failed.has(record.key)) continue
+      this.addCompiled(record, await compileStored(record.xml))
     }
     await this.decisions.refresh(this.store)
+  }
+
+  /** The stored definitions that failed to compile, in key order. */
+  notLoaded(): readonly NotLoadedDefinition[] {
+    return [...this.failed.values()].sort((a, b) => Number(a.key) - Number(b.key))
+  }
+
+  /** Why a definition key has no compiled process: undefined when it loaded or is unknown. */
+  notLoadedReason(key: Key): string | undefined {
+    return this.failed.get(key)?.reason
+  }
+
+  private addCompiled(
+    record: ProcessDefinitionRecord,
+    result: Awaited<ReturnType<typeof compileBpmn>>,
+  ): void {
+    const process = result.ok
+      ? result.processes.find((p) => p.id === record.bpmnProcessId)
+      : undefined
+    if (process) {
+      this.add(record, process)
+      return
+    }
+    const reason = result.ok
+      ? `${record.resourceName}: the file no longer holds an executable process '${record.bpmnProcessId}'`
+      : formatProblems(record.resourceName, result.problems)
+    this.failed.set(record.key, {
+      key: record.key,
+      bpmnProcessId: record.bpmnProcessId,
+      version: record.version,
+      resourceName: record.resourceName,
+      reason,
+    })
   }
 
   private add(record: ProcessDefinitionRecord, process: DeployedProcess['process']): void {

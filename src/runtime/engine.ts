@@ -34,7 +34,12 @@ import type {
   StoreWakeup,
 } from '../store/store.ts'
 import type { DecisionEvaluation } from './decisions.ts'
-import type { DeployedDefinition, Deployment, DeployResource } from './definitions.ts'
+import type {
+  DeployedDefinition,
+  Deployment,
+  DeployResource,
+  NotLoadedDefinition,
+} from './definitions.ts'
 import { Definitions } from './definitions.ts'
 import { BatchProjection } from './projection.ts'
 import type {
@@ -266,6 +271,7 @@ export class Engine {
       now: () => this.clock.now(),
       nextKey: () => this.nextKey(),
       processByKey: (key) => this.definitions.byDefinitionKey(key),
+      notLoadedReason: (key) => this.definitions.notLoadedReason(key),
       latestProcess: (id) => this.definitions.latestOf(id),
       evaluateDecision: (id, variables) => this.definitions.decisions.evaluate(id, variables),
       observe: (state, event) => this.projection?.observe(state, event),
@@ -614,6 +620,15 @@ export class Engine {
 
   processDefinitions(): ProcessDefinitionRecord[] {
     return this.definitions.list()
+  }
+
+  /**
+   * Stored process definitions this Baton could not compile (deployed by a version whose compiler
+   * accepted them): they are not listed or started, and their instances are refused with the
+   * reason. Empty in the common case; `baton start` prints them.
+   */
+  definitionsNotLoaded(): readonly NotLoadedDefinition[] {
+    return this.definitions.notLoaded()
   }
 
   processDefinition(key: Key): ProcessDefinitionRecord | undefined {
