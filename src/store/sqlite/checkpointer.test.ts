@@ -65,6 +65,34 @@ describe('store/sqlite checkpoints', () => {
     assert.equal(existsSync(`${path}-wal`), false, 'closing the last connection removes the log')
   })
 
+  it('starts the log over under a steady stream of commits once it passes restartLogBytes', async () => {
+    // Commits on the commit thread, one after the other with no pause: a PASSIVE checkpoint
+    // never finds the log wholly copied, so without the restart it grows with every commit.
+    const largest = async (restartLogBytes: number): Promise<number> => {
+      const path = join(dir, `steady-${restartLogBytes}.db`)
+      const store = await openSqliteStore({ path, commitThreadMinRows: 0, restartLogBytes })
+      const keys = Array.from({ length: 200 }, (_, i) => String(1000 + i))
+      let size = 0
+      try {
+        for (let round = 0; round < 60; round++) {
+          await store.commit(referenceCommandBatch(keys, round))
+          size = Math.max(size, statSync(`${path}-wal`).size)
+        }
+        assert.equal((await store.loadInstance('1000'))?.stateVersion, 60)
+      } finally {
+        await store.close()
+      }
+      return size
+    }
+    const restarted = await largest(1024 * 1024)
+    const never = await largest(Number.MAX_SAFE_INTEGER)
+    // 60 commits of 200 commands write about 24 MB of log.
+    assert.ok(never > 8 * 1024 * 1024, `without restarts the log grew to ${never} bytes only`)
+    // Requests are made at most every 100 ms, so the log passes the limit by what commits write
+    // in between.
+    assert.ok(restarted < never / 2, `log grew to ${restarted} bytes (without: ${never})`)
+  })
+
   it('closes at once when its worker could not open the database', async () => {
     const errors: string[] = []
     const checkpointer = new Checkpointer({

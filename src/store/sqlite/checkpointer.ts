@@ -8,9 +8,12 @@
  * its commits (one at a time; asks made meanwhile fold into one more run). PASSIVE never waits
  * for the writer, so commits go on while pages are copied.
  *
- * The log is rewound by the next commit once a checkpoint has copied all of it. Under a load that
- * never lets the worker catch up, the log would grow: past `maxLogBytes` the committing thread
- * checkpoints it itself (RESTART, the old behaviour) and the growth starts over.
+ * The log is rewound by the next commit once a checkpoint has copied all of it. Under a steady
+ * load a PASSIVE checkpoint never gets there (commits append while it copies), so the log grows:
+ * once it is past `restartLogBytes` the worker follows its PASSIVE run with a RESTART, which
+ * makes the writer wait (SQLite's busy handler) while it copies the few pages left and until the
+ * log can start over, so the next commit rewinds it. Should the worker fall behind even so, past
+ * `maxLogBytes` the committing thread checkpoints the log itself (RESTART).
  */
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
@@ -28,13 +31,17 @@ parentPort.on('message', (message) => {
     return
   }
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)')
+    let [result] = db.pragma('wal_checkpoint(PASSIVE)')
+    if (message === 'restart') [result] = db.pragma('wal_checkpoint(RESTART)')
     parentPort.postMessage({ ok: true, log: result.log, checkpointed: result.checkpointed })
   } catch (error) {
     parentPort.postMessage({ ok: false, message: String(error && error.message || error) })
   }
 })
 `
+
+/** PASSIVE only, or PASSIVE then RESTART (see the module's comment). */
+export type CheckpointMode = 'passive' | 'restart'
 
 export interface CheckpointerOptions {
   /** The database file. */
@@ -47,7 +54,8 @@ export class Checkpointer {
   readonly #worker: Worker
   readonly #onError: ((message: string) => void) | undefined
   #running = false
-  #again = false
+  /** A request made while a run was under way: run once more after it (a restart if any asked). */
+  #again: CheckpointMode | undefined
   #closed = false
   #exited = false
   /** Runs done (for tests and statistics). */
@@ -66,10 +74,9 @@ export class Checkpointer {
       this.#running = false
       this.runs++
       if (!result.ok) this.#onError?.(result.message ?? 'checkpoint failed')
-      if (this.#again && !this.#closed) {
-        this.#again = false
-        this.#start()
-      }
+      const again = this.#again
+      this.#again = undefined
+      if (again !== undefined && !this.#closed) this.#start(again)
     })
     this.#worker.on('error', (error) => this.#onError?.(error.message))
     // A worker that died (its connection could not open) no longer checkpoints: the committing
@@ -79,16 +86,19 @@ export class Checkpointer {
     })
   }
 
-  /** Asks for a checkpoint of everything committed so far. */
-  request(): void {
+  /**
+   * Asks for a checkpoint of everything committed so far; `restart` also makes the next commit
+   * start the log over (see the module's comment).
+   */
+  request(mode: CheckpointMode = 'passive'): void {
     if (this.#closed || this.#exited) return
-    if (this.#running) this.#again = true
-    else this.#start()
+    if (!this.#running) this.#start(mode)
+    else if (this.#again !== 'restart') this.#again = mode
   }
 
-  #start(): void {
+  #start(mode: CheckpointMode): void {
     this.#running = true
-    this.#worker.postMessage('checkpoint')
+    this.#worker.postMessage(mode)
   }
 
   /** Lets a running checkpoint finish, then closes the worker's connection. */

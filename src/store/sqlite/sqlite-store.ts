@@ -105,6 +105,18 @@ export interface SqliteStoreOptions {
    * commit; `Infinity`: never.
    */
   readonly commitThreadMinRows?: number
+  /**
+   * File stores: once the write-ahead log is this large, the checkpoint worker starts it over
+   * (see checkpointer.ts), so a steady load keeps it near this size. Default 32 MiB.
+   */
+  readonly restartLogBytes?: number
+}
+
+/** A file store's checkpoint worker, its log, and when the worker starts the log over. */
+interface BackgroundCheckpoints {
+  readonly worker: Checkpointer
+  readonly logPath: string
+  readonly restartLogBytes: number
 }
 
 /** Default and maximum page sizes of the query methods. */
@@ -172,7 +184,7 @@ export class SqliteStore implements Store, SubscriptionStore {
   /** Durable file stores: the fsync of the log after each write (see wal-sync.ts). */
   #walSync: WalSync | undefined
   /** File stores: checkpoints off the engine's thread (see checkpointer.ts). */
-  #checkpointer: { readonly worker: Checkpointer; readonly logPath: string } | undefined
+  #checkpointer: BackgroundCheckpoints | undefined
   /** Durable file stores: commits written on a worker thread (see commit-thread.ts). */
   #commitThread: CommitThread | undefined
   /** How to start the commit thread, and from which commit size. */
@@ -409,7 +421,7 @@ export class SqliteStore implements Store, SubscriptionStore {
     return undefined
   }
 
-  #checkpoint(checkpointer: { readonly worker: Checkpointer; readonly logPath: string }): void {
+  #checkpoint(checkpointer: BackgroundCheckpoints): void {
     // At most one request per interval: a light load commits hundreds of small batches a second,
     // and a checkpoint after each one fsynced the database file as often as the log.
     const now = performance.now()
@@ -437,7 +449,8 @@ export class SqliteStore implements Store, SubscriptionStore {
     this.#logBytes = logBytes
     // The worker never caught up long enough for a commit to rewind the log: do it here.
     if (logBytes > MAX_LOG_BYTES) this.#db.pragma('wal_checkpoint(RESTART)', { simple: true })
-    else checkpointer.worker.request()
+    else
+      checkpointer.worker.request(logBytes > checkpointer.restartLogBytes ? 'restart' : 'passive')
   }
 
   /**
@@ -464,8 +477,8 @@ export class SqliteStore implements Store, SubscriptionStore {
   }
 
   /** @internal Checkpoint the log on a worker thread from now on (see openSqliteStore). */
-  checkpointInBackground(worker: Checkpointer, path: string): void {
-    this.#checkpointer = { worker, logPath: `${path}-wal` }
+  checkpointInBackground(worker: Checkpointer, path: string, restartLogBytes: number): void {
+    this.#checkpointer = { worker, logPath: `${path}-wal`, restartLogBytes }
   }
 
   /** @internal fsync the log after each write from now on (see openSqliteStore). */
@@ -775,6 +788,11 @@ export class SqliteStore implements Store, SubscriptionStore {
 
 /** Log pages after which a commit checkpoints the log itself (see openSqliteStore). */
 const WAL_CHECKPOINT_PAGES = 16_384
+/**
+ * A log larger than this is checkpointed and started over by the checkpoint worker, making the
+ * writer wait for the pages the PASSIVE run left (see checkpointer.ts).
+ */
+const RESTART_LOG_BYTES = 32 * 1024 * 1024
 /** A log larger than this is checkpointed by the committing thread (see checkpointer.ts). */
 const MAX_LOG_BYTES = 256 * 1024 * 1024
 /** Commits under way at once on the commit thread (see commitsInFlight). */
@@ -822,7 +840,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       await store.commitOnThread({ path: resolve(path), busyTimeoutMs }, commitThreadMinRows)
     }
     if (background)
-      store.checkpointInBackground(new Checkpointer({ path: resolve(path) }), resolve(path))
+      store.checkpointInBackground(
+        new Checkpointer({ path: resolve(path) }),
+        resolve(path),
+        options.restartLogBytes ?? RESTART_LOG_BYTES,
+      )
     return store
   } catch (error) {
     db.close()
