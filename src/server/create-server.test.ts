@@ -662,6 +662,7 @@ describe('server/operations', () => {
     assert.match(response.body, /^baton_engine_batches_total 1$/m)
     assert.match(response.body, /^baton_process_instances\{status="active"\} 1$/m)
     assert.match(response.body, /^baton_process_instances\{status="completed"\} 0$/m)
+    assert.match(response.body, /^baton_process_definitions_not_loaded 0$/m)
     assert.match(response.body, /^process_uptime_seconds \d+(\.\d+)?$/m)
     assert.match(
       response.body,

@@ -80,6 +80,12 @@ export async function renderMetrics(
       'Active instances with an open incident.',
       [`baton_process_instances_with_incident ${withIncident}`],
     ),
+    ...metric(
+      'baton_process_definitions_not_loaded',
+      'gauge',
+      'Stored process definitions this version cannot compile (their instances wait).',
+      [`baton_process_definitions_not_loaded ${engine.definitionsNotLoaded().length}`],
+    ),
     ...metric('baton_job_activations_waiting', 'gauge', 'Long-polling job activations waiting.', [
       `baton_job_activations_waiting ${waitingActivations}`,
     ]),

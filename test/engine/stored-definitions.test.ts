@@ -104,7 +104,14 @@ describe('engine/stored-definitions', () => {
       { db: path, port: 0, host: '127.0.0.1', auth: false, examples: false, dataDir: dir },
       (line) => lines.push(line),
     )
-    await stop()
+    try {
+      // and its metrics count it, for an alert
+      const address = /listening on (http:\S+)/.exec(lines.join('\n'))?.[1]
+      const metrics = await (await fetch(`${address}/metrics`)).text()
+      assert.match(metrics, /^baton_process_definitions_not_loaded 1$/m)
+    } finally {
+      await stop()
+    }
     const warning = lines.find((line) => line.startsWith('warning:'))
     assert.match(
       warning ?? lines.join('\n'),
