@@ -55,8 +55,8 @@ export interface DeployedDefinition {
 
 /**
  * A stored process definition this Baton could not compile (a model that compiled when it was
- * deployed, by an earlier version): its instances cannot move until it is deployed again or
- * Baton is downgraded. The other definitions load and run.
+ * deployed, by an earlier version): its instances cannot move while this version runs (a new
+ * deployment is a new definition; they stay on theirs). The other definitions load and run.
  */
 export interface NotLoadedDefinition {
   readonly key: Key
