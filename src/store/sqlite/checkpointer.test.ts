@@ -10,6 +10,26 @@ import { openSqliteStore } from './sqlite-store.ts'
 const dir = mkdtempSync(join(tmpdir(), 'baton-checkpointer-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
+/**
+ * Commits `rounds` batches of 200 reference commands (the same 200 instances, one state version
+ * further each round), calling `between` after each; the largest the log was after a commit.
+ */
+async function largestLog(
+  store: Awaited<ReturnType<typeof openSqliteStore>>,
+  path: string,
+  rounds: number,
+  between?: (round: number) => Promise<void>,
+): Promise<number> {
+  const keys = Array.from({ length: 200 }, (_, i) => String(1000 + i))
+  let largest = 0
+  for (let round = 0; round < rounds; round++) {
+    await store.commit(referenceCommandBatch(keys, round))
+    largest = Math.max(largest, statSync(`${path}-wal`).size)
+    await between?.(round)
+  }
+  return largest
+}
+
 describe('store/sqlite checkpoints', () => {
   it('checkpoints a log its writer never checkpoints, on request, one run at a time', async () => {
     const path = join(dir, 'b.db')
@@ -43,16 +63,12 @@ describe('store/sqlite checkpoints', () => {
   it('copies the log into the database file on a worker while commits go on, and rewinds the log', async () => {
     const path = join(dir, 'a.db')
     const store = await openSqliteStore({ path })
-    const keys = Array.from({ length: 200 }, (_, i) => String(1000 + i))
-    let largest = 0
     try {
-      for (let round = 0; round < 40; round++) {
-        await store.commit(referenceCommandBatch(keys, round))
-        largest = Math.max(largest, statSync(`${path}-wal`).size)
-        // A pause now and then, as between a busy engine's batches, lets the worker catch up
-        // (longer than the interval at which commits ask it for a checkpoint).
+      // A pause now and then, as between a busy engine's batches, lets the worker catch up
+      // (longer than the interval at which commits ask it for a checkpoint).
+      const largest = await largestLog(store, path, 40, async (round) => {
         if (round % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 200))
-      }
+      })
       // 40 commits of 200 commands write far more than the log ever held: it was rewound. (A
       // burst's last commits are checkpointed in the pause after it, by a request put off to
       // the end of the interval: without it the log grew to 7.5-11 MB.)
@@ -71,18 +87,13 @@ describe('store/sqlite checkpoints', () => {
     const largest = async (restartLogBytes: number): Promise<number> => {
       const path = join(dir, `steady-${restartLogBytes}.db`)
       const store = await openSqliteStore({ path, commitThreadMinRows: 0, restartLogBytes })
-      const keys = Array.from({ length: 200 }, (_, i) => String(1000 + i))
-      let size = 0
       try {
-        for (let round = 0; round < 60; round++) {
-          await store.commit(referenceCommandBatch(keys, round))
-          size = Math.max(size, statSync(`${path}-wal`).size)
-        }
+        const size = await largestLog(store, path, 60)
         assert.equal((await store.loadInstance('1000'))?.stateVersion, 60)
+        return size
       } finally {
         await store.close()
       }
-      return size
     }
     const restarted = await largest(1024 * 1024)
     const never = await largest(Number.MAX_SAFE_INTEGER)
